@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// `npm test` after installation: the quality gates, then every unit and integration test under tap.
+// Prints the closing `N passed, N failed` line CI reads (tap's own summary line is not that format).
+// Each gate counts as one check beside tap's test points. Pass tap arguments after `--`.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+/** Coverage floors (percent) over the code the tests load; raise them as the suite grows. */
+const coverageThreshold = { lines: 80, statements: 80, functions: 75, branches: 70 };
+
+const tapArgs = process.argv.slice(2);
+const gates = [];
+
+function gate(name, cmd, args) {
+  console.log(`\n=== ${name}: ${[cmd.replace(`${root}/`, ''), ...args].join(' ')}`);
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  const ok = result.status === 0;
+  gates.push({ name, ok });
+  console.log(`=== ${name}: ${ok ? 'ok' : 'FAILED'}`);
+  return ok;
+}
+
+function trackedFiles() {
+  const result = spawnSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) return ['**/*'];
+  return result.stdout.split('\0').filter((f) => f && !/(^|\/)pnpm-lock\.yaml$/.test(f));
+}
+
+gate('typecheck', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/shared', 'packages/imds-cache', 'packages/api', 'test']);
+gate('lint', bin('biome'), ['check', '--error-on-warnings', '.']);
+gate('secret scan', bin('secretlint'), ['--maskSecrets', ...trackedFiles()]);
+
+console.log('\n=== tests: tap');
+const reportDir = join(root, '.tap');
+mkdirSync(reportDir, { recursive: true });
+const tapReport = join(reportDir, 'last-run.tap');
+const tapExit = await new Promise((resolve) => {
+  const child = spawn(bin('tap'), ['--reporter=tap', ...tapArgs], {
+    cwd: root,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const chunks = [];
+  let pending = '';
+  child.stdout.on('data', (chunk) => {
+    chunks.push(chunk);
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) showTapLine(line);
+  });
+  child.on('close', (code) => {
+    if (pending) showTapLine(pending);
+    writeFileSync(tapReport, Buffer.concat(chunks));
+    resolve({ code: code ?? 1, text: Buffer.concat(chunks).toString('utf8') });
+  });
+});
+
+// Top-level results, failures with their diagnostics, and tap's coverage and summary comments.
+let inFailure = false;
+function showTapLine(line) {
+  if (/^\s*not ok /.test(line) && !/# TODO/.test(line)) inFailure = true;
+  else if (/^\s*(ok |# Subtest)/.test(line)) inFailure = false;
+  if (inFailure || /^(ok|not ok) /.test(line) || /^# (?!Subtest)/.test(line) || /^(Statements|Branches|Functions|Lines)\s*:/.test(line)) {
+    console.log(line);
+  }
+}
+
+const summary = /# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/.exec(tapExit.text);
+let passed = summary ? Number(summary[2] ?? 0) : 0;
+let failed = summary ? Number(summary[3] ?? 0) : 0;
+if (!summary) {
+  console.log('tap printed no summary: counting the run as one failure.');
+  failed += 1;
+} else if (tapExit.code !== 0 && failed === 0) {
+  console.log(`tap exited with ${tapExit.code} without a failing test point: counting one failure.`);
+  failed += 1;
+}
+console.log(`Full TAP output: ${tapReport.replace(`${root}/`, '')}`);
+
+try {
+  const coverage = JSON.parse(readFileSync(join(reportDir, 'report', 'coverage-summary.json'), 'utf8')).total;
+  const short = Object.entries(coverageThreshold).filter(([kind, floor]) => coverage[kind].pct < floor);
+  const shown = Object.keys(coverageThreshold).map((kind) => `${kind} ${coverage[kind].pct}%`).join(', ');
+  gates.push({ name: `coverage (${shown})`, ok: short.length === 0 });
+  if (short.length > 0) console.log(`Coverage below the floor: ${short.map(([k, f]) => `${k} < ${f}%`).join(', ')}`);
+} catch (error) {
+  if (!tapArgs.length) gates.push({ name: `coverage report missing (${error.message})`, ok: false });
+}
+
+console.log('\nChecks:');
+for (const g of gates) console.log(`  ${g.ok ? 'ok    ' : 'FAILED'} ${g.name}`);
+passed += gates.filter((g) => g.ok).length;
+failed += gates.filter((g) => !g.ok).length;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
