@@ -21,13 +21,21 @@ function run(cmd, args, options = {}) {
 function pinnedPnpm() {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const pin = String(pkg.packageManager ?? '');
-  if (!/^pnpm@\d+\.\d+\.\d+$/.test(pin)) throw new Error(`package.json packageManager must pin pnpm, got "${pin}"`);
+  if (!/^pnpm@\d+\.\d+\.\d+$/.test(pin))
+    throw new Error(`package.json packageManager must pin pnpm, got "${pin}"`);
   return pin;
 }
 
 function installInputsHash() {
   const hash = createHash('sha256');
-  for (const file of ['pnpm-lock.yaml', 'pnpm-workspace.yaml', 'package.json', 'packages/api/package.json', 'packages/imds-cache/package.json', 'packages/shared/package.json']) {
+  for (const file of [
+    'pnpm-lock.yaml',
+    'pnpm-workspace.yaml',
+    'package.json',
+    'packages/api/package.json',
+    'packages/imds-cache/package.json',
+    'packages/shared/package.json',
+  ]) {
     const path = join(root, file);
     hash.update(file).update(existsSync(path) ? readFileSync(path) : '');
   }
@@ -51,7 +59,13 @@ function ensureInstalled() {
 }
 
 function build() {
-  return run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/shared', 'packages/imds-cache', 'packages/api']);
+  return run(process.execPath, [
+    join(root, 'node_modules/typescript/bin/tsc'),
+    '-b',
+    'packages/shared',
+    'packages/imds-cache',
+    'packages/api',
+  ]);
 }
 
 ensureInstalled();

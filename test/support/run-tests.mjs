@@ -13,6 +13,7 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const coverageThreshold = { lines: 80, statements: 80, functions: 75, branches: 70 };
 
 const tapArgs = process.argv.slice(2);
+let inFailure = false;
 const gates = [];
 
 function gate(name, cmd, args) {
@@ -30,7 +31,14 @@ function trackedFiles() {
   return result.stdout.split('\0').filter((f) => f && !/(^|\/)pnpm-lock\.yaml$/.test(f));
 }
 
-gate('typecheck', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/shared', 'packages/imds-cache', 'packages/api', 'test']);
+gate('typecheck', process.execPath, [
+  join(root, 'node_modules/typescript/bin/tsc'),
+  '-b',
+  'packages/shared',
+  'packages/imds-cache',
+  'packages/api',
+  'test',
+]);
 gate('lint', bin('biome'), ['check', '--error-on-warnings', '.']);
 gate('secret scan', bin('secretlint'), ['--maskSecrets', ...trackedFiles()]);
 
@@ -41,7 +49,11 @@ const tapReport = join(reportDir, 'last-run.tap');
 const tapExit = await new Promise((resolve) => {
   const child = spawn(bin('tap'), ['--reporter=tap', ...tapArgs], {
     cwd: root,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', FORCE_COLOR: '0' },
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      FORCE_COLOR: '0',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const chunks = [];
@@ -61,11 +73,15 @@ const tapExit = await new Promise((resolve) => {
 });
 
 // Top-level results, failures with their diagnostics, and tap's coverage and summary comments.
-let inFailure = false;
 function showTapLine(line) {
   if (/^\s*not ok /.test(line) && !/# TODO/.test(line)) inFailure = true;
   else if (/^\s*(ok |# Subtest)/.test(line)) inFailure = false;
-  if (inFailure || /^(ok|not ok) /.test(line) || /^# (?!Subtest)/.test(line) || /^(Statements|Branches|Functions|Lines)\s*:/.test(line)) {
+  if (
+    inFailure ||
+    /^(ok|not ok) /.test(line) ||
+    /^# (?!Subtest)/.test(line) ||
+    /^(Statements|Branches|Functions|Lines)\s*:/.test(line)
+  ) {
     console.log(line);
   }
 }
@@ -77,19 +93,29 @@ if (!summary) {
   console.log('tap printed no summary: counting the run as one failure.');
   failed += 1;
 } else if (tapExit.code !== 0 && failed === 0) {
-  console.log(`tap exited with ${tapExit.code} without a failing test point: counting one failure.`);
+  console.log(
+    `tap exited with ${tapExit.code} without a failing test point: counting one failure.`,
+  );
   failed += 1;
 }
 console.log(`Full TAP output: ${tapReport.replace(`${root}/`, '')}`);
 
 try {
-  const coverage = JSON.parse(readFileSync(join(reportDir, 'report', 'coverage-summary.json'), 'utf8')).total;
-  const short = Object.entries(coverageThreshold).filter(([kind, floor]) => coverage[kind].pct < floor);
-  const shown = Object.keys(coverageThreshold).map((kind) => `${kind} ${coverage[kind].pct}%`).join(', ');
+  const coverage = JSON.parse(
+    readFileSync(join(reportDir, 'report', 'coverage-summary.json'), 'utf8'),
+  ).total;
+  const short = Object.entries(coverageThreshold).filter(
+    ([kind, floor]) => coverage[kind].pct < floor,
+  );
+  const shown = Object.keys(coverageThreshold)
+    .map((kind) => `${kind} ${coverage[kind].pct}%`)
+    .join(', ');
   gates.push({ name: `coverage (${shown})`, ok: short.length === 0 });
-  if (short.length > 0) console.log(`Coverage below the floor: ${short.map(([k, f]) => `${k} < ${f}%`).join(', ')}`);
+  if (short.length > 0)
+    console.log(`Coverage below the floor: ${short.map(([k, f]) => `${k} < ${f}%`).join(', ')}`);
 } catch (error) {
-  if (!tapArgs.length) gates.push({ name: `coverage report missing (${error.message})`, ok: false });
+  if (!tapArgs.length)
+    gates.push({ name: `coverage report missing (${error.message})`, ok: false });
 }
 
 console.log('\nChecks:');
