@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages } from './system-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -30,6 +31,8 @@ function trackedFiles() {
   if (result.status !== 0) return ['**/*'];
   return result.stdout.split('\0').filter((f) => f && !/(^|\/)pnpm-lock\.yaml$/.test(f));
 }
+
+ensureSystemPackages();
 
 gate('typecheck', process.execPath, [
   join(root, 'node_modules/typescript/bin/tsc'),
