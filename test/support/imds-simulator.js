@@ -1,0 +1,149 @@
+// Our own IMDSv2 simulator (node:http only): tokens, the role's credentials, instance identity,
+// with faults, a token-bucket rate limit and an injected clock for tests. Also runnable on its own:
+// `node test/support/imds-simulator.js --port N --rate R [--burst B] [--access-key-id ID]`.
+import { createServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { CONTROL_PREFIX, handleControl } from './imds-control.js';
+import { createFaultSwitch } from './imds-faults.js';
+import { routeImds } from './imds-routes.js';
+import { runImdsSimulatorCli } from './imds-simulator-cli.js';
+import { createImdsState } from './imds-simulator-state.js';
+import { createTokenBucket } from './token-bucket.js';
+
+/**
+ * @typedef {import('./imds-faults.js').Fault} Fault
+ * @typedef {import('./token-bucket.js').RateLimit} RateLimit
+ * @typedef {import('./imds-routes.js').InstanceFacts} InstanceFacts
+ * @typedef {import('./imds-simulator-state.js').ImdsCredentialsDocument} ImdsCredentialsDocument
+ * @typedef {{ total: number, byPath: Record<string, number>, byStatus: Record<string, number> }} ImdsCounters
+ * @typedef {{ port?: number, roleName?: string, accessKeyId?: string, credentialLifetimeMs?: number,
+ *   rateLimit?: RateLimit, now?: () => number, instance?: Partial<InstanceFacts>,
+ *   controlEndpoints?: boolean }} ImdsSimulatorOptions
+ * @typedef {{ url: string, port: number, counters: () => ImdsCounters, resetCounters: () => void,
+ *   setFault: (fault: Fault) => void, setRateLimit: (limit: RateLimit | undefined) => void,
+ *   rotateCredentials: () => void, setRole: (name: string) => void,
+ *   currentCredentials: () => ImdsCredentialsDocument, close: () => Promise<void> }} ImdsSimulator
+ */
+
+/** @type {InstanceFacts} */
+export const DEFAULT_INSTANCE = Object.freeze({
+  instanceId: 'i-0123456789abcdef0',
+  region: 'us-east-1',
+  availabilityZone: 'us-east-1a',
+  instanceType: 't3.micro',
+  accountId: '123456789012',
+});
+
+/**
+ * Starts the simulator on 127.0.0.1. `controlEndpoints` (process mode) serves /__simulator/*.
+ * @param {ImdsSimulatorOptions} [options]
+ * @returns {Promise<ImdsSimulator>}
+ */
+export async function startImdsSimulator(options = {}) {
+  const now = options.now ?? Date.now;
+  const instance = { ...DEFAULT_INSTANCE, ...options.instance };
+  const state = createImdsState({
+    roleName: options.roleName ?? 'empdir-app-role',
+    accessKeyId: options.accessKeyId,
+    credentialLifetimeMs: options.credentialLifetimeMs ?? 6 * 3_600_000,
+    now,
+  });
+  const faults = createFaultSwitch();
+  /** @type {import('./token-bucket.js').TokenBucket | undefined} */
+  let bucket;
+  /** @type {ImdsCounters} */
+  let counters = { total: 0, byPath: {}, byStatus: {} };
+  /** @type {Set<NodeJS.Timeout>} */
+  const delays = new Set();
+
+  /** @param {number} ms */
+  const delay = (ms) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        delays.delete(timer);
+        resolve(undefined);
+      }, ms);
+      delays.add(timer);
+    });
+
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   */
+  async function handle(req, res) {
+    const path = new URL(req.url ?? '/', 'http://imds.invalid').pathname;
+    if (options.controlEndpoints && path.startsWith(CONTROL_PREFIX)) {
+      return handleControl(req, res, path, sim);
+    }
+    counters.total += 1;
+    counters.byPath[path] = (counters.byPath[path] ?? 0) + 1;
+    /** @param {import('./imds-routes.js').ImdsReply} reply */
+    const send = (reply) => {
+      counters.byStatus[reply.status] = (counters.byStatus[reply.status] ?? 0) + 1;
+      res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+      res.end(reply.body);
+    };
+
+    let fault = faults.match(path);
+    if (fault?.kind === 'down') {
+      faults.spend();
+      req.socket.destroy();
+      return;
+    }
+    if (bucket && !bucket.tryTake()) return send({ status: 429, body: 'Too Many Requests' });
+    fault = faults.match(path);
+    if (fault) faults.spend();
+    if (fault?.kind === 'status')
+      return send({ status: fault.status, body: `simulated ${fault.status}` });
+    // A real wait: slow faults exist to trip the client's socket timeout.
+    if (fault?.kind === 'slow') await delay(fault.delayMs);
+    if (res.destroyed) return;
+    const malformed = fault?.kind === 'malformed' ? (fault.variant ?? 'not-json') : undefined;
+    send(routeImds(req, path, { state, instance, malformed }));
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      console.error('imds simulator request failed:', error);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined));
+  });
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+
+  /** @type {ImdsSimulator} */
+  const sim = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    counters: () => structuredClone(counters),
+    resetCounters() {
+      counters = { total: 0, byPath: {}, byStatus: {} };
+    },
+    setFault: (fault) => faults.set(fault),
+    setRateLimit(limit) {
+      bucket = limit ? createTokenBucket({ ...limit, now }) : undefined;
+    },
+    rotateCredentials: () => state.rotate(),
+    setRole: (name) => state.setRole(name),
+    currentCredentials: () => state.credentials(),
+    async close() {
+      for (const timer of delays) clearTimeout(timer);
+      delays.clear();
+      const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+  sim.setRateLimit(options.rateLimit);
+  return sim;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runImdsSimulatorCli(process.argv.slice(2), startImdsSimulator).catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  });
+}
