@@ -1,0 +1,187 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { isLoopback, type ListenAddress, parseListenAddress } from './listen-address.js';
+
+/** The daemon's settings, parsed once from the environment and frozen. */
+export interface ImdsCacheConfig {
+  readonly listen: ListenAddress;
+  readonly opsListen: ListenAddress;
+  readonly allowNonLoopback: boolean;
+  readonly tokenFile: string;
+  readonly imdsEndpoint: string;
+  readonly imdsTimeoutMs: number;
+  readonly imdsTokenTtlSeconds: number;
+  readonly upstreamMaxRps: number;
+  readonly upstreamBurst: number;
+  readonly upstreamMaxAttempts: number;
+  readonly roleName: string | undefined;
+  readonly ttlMs: number;
+  readonly minRemainingMs: number;
+  readonly serveFloorMs: number;
+  readonly imdsFacade: boolean;
+  readonly rateLimitRps: number;
+  readonly rateLimitBurst: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+// An unset or empty variable takes the default; the default then goes through the same parsing.
+const withDefault = <T extends z.ZodType<unknown, string>>(fallback: string, schema: T) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? fallback : value.trim()))
+    .pipe(schema);
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: 'expected a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const onOff = z
+  .string()
+  .toLowerCase()
+  .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no']))
+  .transform((value) => ['on', 'true', '1', 'yes'].includes(value));
+
+const listenAddress = z.string().transform((text, ctx) => {
+  const parsed = parseListenAddress(text);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const imdsEndpoint = z.string().transform((text, ctx) => {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  const bare = url?.pathname === '/' && !url.search && !url.hash && !url.username;
+  if (url?.protocol !== 'http:' || !bare) {
+    ctx.addIssue({ code: 'custom', message: 'expected http://host[:port] with no path' });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+const envSchema = {
+  IMDS_CACHE_LISTEN: withDefault('127.0.0.1:9911', listenAddress),
+  IMDS_CACHE_OPS_LISTEN: withDefault('127.0.0.1:9912', listenAddress),
+  IMDS_CACHE_ALLOW_NON_LOOPBACK: withDefault('off', onOff),
+  IMDS_CACHE_TOKEN_FILE: withDefault(
+    '/run/imds-cache/token',
+    z.string().refine(isAbsolute, { error: 'expected an absolute path' }),
+  ),
+  IMDS_CACHE_IMDS_ENDPOINT: withDefault('http://169.254.169.254', imdsEndpoint),
+  IMDS_CACHE_IMDS_TIMEOUT_MS: withDefault('1000', wholeNumber(50, 60_000)),
+  IMDS_CACHE_IMDS_TOKEN_TTL_SECONDS: withDefault('21600', wholeNumber(60, 21_600)),
+  IMDS_CACHE_UPSTREAM_MAX_RPS: withDefault('2', wholeNumber(1, 100)),
+  IMDS_CACHE_UPSTREAM_BURST: withDefault('4', wholeNumber(1, 100)),
+  IMDS_CACHE_UPSTREAM_MAX_ATTEMPTS: withDefault('4', wholeNumber(1, 10)),
+  IMDS_CACHE_ROLE_NAME: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined))
+    .pipe(
+      z
+        .string()
+        .regex(/^[\w+=,.@-]{1,128}$/, { error: 'expected an IAM role name' })
+        .optional(),
+    ),
+  IMDS_CACHE_TTL_MS: withDefault('120000', wholeNumber(1_000, 3_600_000)),
+  IMDS_CACHE_MIN_REMAINING_MS: withDefault('900000', wholeNumber(0, 6 * 3_600_000)),
+  IMDS_CACHE_SERVE_FLOOR_MS: withDefault('60000', wholeNumber(0, 3_600_000)),
+  IMDS_CACHE_IMDS_FACADE: withDefault('off', onOff),
+  IMDS_CACHE_RATE_LIMIT_RPS: withDefault('1000', wholeNumber(0, 1_000_000)),
+  IMDS_CACHE_RATE_LIMIT_BURST: withDefault('500', wholeNumber(1, 1_000_000)),
+  IMDS_CACHE_LOG_LEVEL: withDefault(
+    'info',
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  ),
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+type EnvKey = keyof typeof envSchema;
+type Parsed = { [K in EnvKey]: z.output<(typeof envSchema)[K]> };
+
+/** Parses the daemon's settings from `env`; throws ConfigError naming every bad key at once. */
+export function parseConfig(env: Env): ImdsCacheConfig {
+  const problems: string[] = [];
+  const parsed: Partial<Record<EnvKey, unknown>> = {};
+  // Each key alone, so one bad key never hides another and relations are checked on the rest.
+  for (const key of Object.keys(envSchema) as EnvKey[]) {
+    const result = envSchema[key].safeParse(env[key]);
+    if (result.success) parsed[key] = result.data;
+    else
+      problems.push(
+        ...result.error.issues.map((i) => `${key}: got ${shown(env[key])}, ${i.message}`),
+      );
+  }
+  problems.push(...relationProblems(parsed as Partial<Parsed>, env));
+  // A misspelt key would otherwise be silently ignored and its default used.
+  for (const key of Object.keys(env).filter((k) => k.startsWith('IMDS_CACHE_'))) {
+    if (!(key in envSchema)) problems.push(`${key}: unknown setting (see the README's table)`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const e = parsed as Parsed;
+  return Object.freeze({
+    listen: e.IMDS_CACHE_LISTEN,
+    opsListen: e.IMDS_CACHE_OPS_LISTEN,
+    allowNonLoopback: e.IMDS_CACHE_ALLOW_NON_LOOPBACK,
+    tokenFile: e.IMDS_CACHE_TOKEN_FILE,
+    imdsEndpoint: e.IMDS_CACHE_IMDS_ENDPOINT,
+    imdsTimeoutMs: e.IMDS_CACHE_IMDS_TIMEOUT_MS,
+    imdsTokenTtlSeconds: e.IMDS_CACHE_IMDS_TOKEN_TTL_SECONDS,
+    upstreamMaxRps: e.IMDS_CACHE_UPSTREAM_MAX_RPS,
+    upstreamBurst: e.IMDS_CACHE_UPSTREAM_BURST,
+    upstreamMaxAttempts: e.IMDS_CACHE_UPSTREAM_MAX_ATTEMPTS,
+    roleName: e.IMDS_CACHE_ROLE_NAME,
+    ttlMs: e.IMDS_CACHE_TTL_MS,
+    minRemainingMs: e.IMDS_CACHE_MIN_REMAINING_MS,
+    serveFloorMs: e.IMDS_CACHE_SERVE_FLOOR_MS,
+    imdsFacade: e.IMDS_CACHE_IMDS_FACADE,
+    rateLimitRps: e.IMDS_CACHE_RATE_LIMIT_RPS,
+    rateLimitBurst: e.IMDS_CACHE_RATE_LIMIT_BURST,
+    logLevel: e.IMDS_CACHE_LOG_LEVEL,
+  });
+}
+
+function relationProblems(e: Partial<Parsed>, env: Env): string[] {
+  const problems: string[] = [];
+  const allowNonLoopback = e.IMDS_CACHE_ALLOW_NON_LOOPBACK ?? false;
+  for (const key of ['IMDS_CACHE_LISTEN', 'IMDS_CACHE_OPS_LISTEN'] as const) {
+    const address = e[key];
+    if (address && !allowNonLoopback && !isLoopback(address.host)) {
+      problems.push(
+        `${key}: got ${shown(env[key])}, expected a loopback address (127.0.0.0/8 or [::1]); ` +
+          'set IMDS_CACHE_ALLOW_NON_LOOPBACK=on to allow others',
+      );
+    }
+  }
+  const { IMDS_CACHE_LISTEN: listen, IMDS_CACHE_OPS_LISTEN: ops } = e;
+  if (listen && ops && listen.port !== 0 && listen.port === ops.port && listen.host === ops.host) {
+    problems.push(
+      `IMDS_CACHE_OPS_LISTEN: got ${shown(env.IMDS_CACHE_OPS_LISTEN)}, must differ from IMDS_CACHE_LISTEN`,
+    );
+  }
+  const floorMs = e.IMDS_CACHE_SERVE_FLOOR_MS;
+  const minRemainingMs = e.IMDS_CACHE_MIN_REMAINING_MS;
+  if (
+    floorMs !== undefined &&
+    minRemainingMs !== undefined &&
+    minRemainingMs > 0 &&
+    floorMs >= minRemainingMs
+  ) {
+    problems.push(
+      `IMDS_CACHE_SERVE_FLOOR_MS: got ${floorMs}, expected less than IMDS_CACHE_MIN_REMAINING_MS (${minRemainingMs})`,
+    );
+  }
+  return problems;
+}
+
+function shown(value: string | undefined): string {
+  if (value === undefined) return '(unset)';
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}

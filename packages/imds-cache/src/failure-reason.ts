@@ -1,0 +1,24 @@
+import { CredentialsFormatError } from '@empdir/shared';
+import {
+  ImdsRequestError,
+  MalformedDocumentError,
+  NoInstanceProfileError,
+  RoleNotFoundError,
+} from './errors.js';
+
+/** A short, stable label for why an upstream call failed (metrics and logs; never AWS's text). */
+export function failureReason(error: unknown): string {
+  if (error instanceof ImdsRequestError) {
+    if (error.kind !== 'status') return error.kind;
+    if (error.status === 429) return 'throttled';
+    if (error.status === 401) return 'unauthorized';
+    return (error.status ?? 0) >= 500 ? 'upstream_5xx' : `upstream_${error.status}`;
+  }
+  if (error instanceof CredentialsFormatError || error instanceof MalformedDocumentError) {
+    return 'malformed';
+  }
+  if (error instanceof RoleNotFoundError) return 'role_not_found';
+  if (error instanceof NoInstanceProfileError) return 'no_instance_profile';
+  if (error instanceof Error && error.name === 'AbortError') return 'aborted';
+  return 'other';
+}

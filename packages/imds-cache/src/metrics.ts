@@ -1,0 +1,61 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export type CacheLookupResult = 'hit' | 'miss' | 'stale';
+
+/** The daemon's Prometheus metrics, on a registry of its own (never prom-client's global one). */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly upstreamRequests: Counter<'path' | 'status'>;
+  readonly cacheLookups: Counter<'result'>;
+  readonly refreshFailures: Counter<'reason'>;
+  readonly requestDuration: Histogram<'route' | 'status'>;
+  /** Sets where the "seconds until the held credentials expire" gauge reads from. */
+  bindExpiry(secondsLeft: () => number | undefined): void;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'imds_cache_' });
+  let secondsLeft: () => number | undefined = () => undefined;
+  new Gauge({
+    name: 'imds_cache_credentials_expiry_seconds',
+    help: 'Seconds until the held credentials expire (absent while none are held)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const value = secondsLeft();
+      if (value !== undefined) this.set(value);
+    },
+  });
+  return {
+    registry,
+    upstreamRequests: new Counter({
+      name: 'imds_cache_upstream_requests_total',
+      help: 'Requests the daemon made to IMDS, by path and outcome (HTTP status, timeout, network)',
+      labelNames: ['path', 'status'],
+      registers: [registry],
+    }),
+    cacheLookups: new Counter({
+      name: 'imds_cache_cache_lookups_total',
+      help: 'Credential lookups: hit (fresh), miss (waited for IMDS), stale (served past TTL)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    refreshFailures: new Counter({
+      name: 'imds_cache_refresh_failures_total',
+      help: 'Failed credential refreshes, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: 'imds_cache_http_request_duration_seconds',
+      help: 'Latency of requests the daemon answered, by route and status',
+      labelNames: ['route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    bindExpiry(fn) {
+      secondsLeft = fn;
+    },
+  };
+}
