@@ -1,0 +1,100 @@
+// The photos bucket, its TLS-only policy and the Employees table: the same in both templates, so
+// they are rendered once here. The table's keys and index come from EMPLOYEE_TABLE (packages/shared).
+import { EMPLOYEE_TABLE } from './shared.mjs';
+
+/**
+ * @param {string} flavour `ec2` or `fn`: resource names are `empdir-<flavour>-<Stage>-...`
+ */
+export function renderDataResources(flavour) {
+  const namePrefix = `empdir-${flavour}-\${Stage}`;
+  const index = EMPLOYEE_TABLE.byNameIndex;
+  const bucketArns = ['- !GetAtt PhotosBucket.Arn', `- !Sub '\${PhotosBucket.Arn}/*'`];
+  return `PhotosBucket:
+  Type: AWS::S3::Bucket
+  Properties:
+    BucketName: !Sub '${namePrefix}-photos-\${AWS::AccountId}-\${AWS::Region}'
+    BucketEncryption:
+      ServerSideEncryptionConfiguration:
+        - ServerSideEncryptionByDefault:
+            SSEAlgorithm: AES256
+    PublicAccessBlockConfiguration:
+      BlockPublicAcls: true
+      BlockPublicPolicy: true
+      IgnorePublicAcls: true
+      RestrictPublicBuckets: true
+    OwnershipControls:
+      Rules:
+        - ObjectOwnership: BucketOwnerEnforced
+    LifecycleConfiguration:
+      Rules:
+        - Id: abort-incomplete-uploads
+          Status: Enabled
+          AbortIncompleteMultipartUpload:
+            DaysAfterInitiation: 1
+    Tags:
+      - Key: Stage
+        Value: !Ref Stage
+
+PhotosBucketPolicy:
+  Type: AWS::S3::BucketPolicy
+  Properties:
+    Bucket: !Ref PhotosBucket
+    PolicyDocument:
+      Version: '2012-10-17'
+      Statement:
+        # An explicit Deny beats every Allow: no request without TLS reaches the photos.
+        - Sid: DenyInsecureTransport
+          Effect: Deny
+          Principal: '*'
+          Action: 's3:*'
+          Resource:
+            ${bucketArns.join('\n            ')}
+          Condition:
+            Bool:
+              aws:SecureTransport: 'false'
+        - Sid: DenyTlsOlderThan12
+          Effect: Deny
+          Principal: '*'
+          Action: 's3:*'
+          Resource:
+            ${bucketArns.join('\n            ')}
+          Condition:
+            NumericLessThan:
+              s3:TlsVersion: '1.2'
+
+EmployeesTable:
+  Type: AWS::DynamoDB::Table
+  # Deleting the stack deletes the table (prod's refuses: DeletionProtectionEnabled below); a
+  # replacement keeps the old one, so no template change can silently drop the data.
+  DeletionPolicy: Delete
+  UpdateReplacePolicy: Retain
+  Properties:
+    TableName: !Sub '${namePrefix}-employees'
+    BillingMode: PAY_PER_REQUEST
+    AttributeDefinitions:
+      - AttributeName: ${EMPLOYEE_TABLE.partitionKey}
+        AttributeType: S
+      - AttributeName: ${index.partitionKey}
+        AttributeType: S
+      - AttributeName: ${index.sortKey}
+        AttributeType: S
+    KeySchema:
+      - AttributeName: ${EMPLOYEE_TABLE.partitionKey}
+        KeyType: HASH
+    GlobalSecondaryIndexes:
+      - IndexName: ${index.name}
+        KeySchema:
+          - AttributeName: ${index.partitionKey}
+            KeyType: HASH
+          - AttributeName: ${index.sortKey}
+            KeyType: RANGE
+        Projection:
+          ProjectionType: ALL
+    PointInTimeRecoverySpecification:
+      PointInTimeRecoveryEnabled: true
+    # prod's table survives a mistaken stack delete; see README for the teardown.
+    DeletionProtectionEnabled: !If [IsProd, true, false]
+    Tags:
+      - Key: Stage
+        Value: !Ref Stage`;
+}

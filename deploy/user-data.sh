@@ -1,0 +1,77 @@
+#!/bin/bash
+# Boots one employee-directory instance on Amazon Linux 2023: Node.js 22 from the distribution's
+# own repositories, the release artefact from the artefact bucket, then the two systemd units.
+# Nothing comes from outside AWS: dnf's repositories and the artefact both live in S3, which the
+# private subnets reach through the VPC's gateway endpoint (there is no route to the internet).
+# The launch template prepends the exports checked below (see the `user-data` fragment in ec2.yaml).
+set -euo pipefail
+umask 022
+
+: "${STAGE:?}" "${AWS_REGION:?}" "${ARTIFACT_BUCKET:?}" "${ARTIFACT_KEY:?}"
+: "${PHOTOS_BUCKET:?}" "${TABLE_NAME:?}"
+ARTIFACT_SHA256="${ARTIFACT_SHA256:-}"
+INSTALL_ROOT=/opt/empdir
+
+log() { echo "empdir user-data [${STAGE}]: $*" >&2; }
+
+install_runtime() {
+  log 'installing Node.js 22 from the Amazon Linux repositories'
+  dnf install -y --setopt=install_weak_deps=False nodejs22
+  # The units call node-22 by its versioned name: `node` follows `alternatives` and may move.
+  /usr/bin/node-22 --version
+}
+
+create_users() {
+  # Group imds-cache guards the token file; the API joins it through SupplementaryGroups= only.
+  getent group imds-cache >/dev/null || groupadd --system imds-cache
+  id -u imds-cache >/dev/null 2>&1 || useradd --system --gid imds-cache \
+    --home-dir /nonexistent --no-create-home --shell /sbin/nologin imds-cache
+  getent group empdir-api >/dev/null || groupadd --system empdir-api
+  id -u empdir-api >/dev/null 2>&1 || useradd --system --gid empdir-api \
+    --home-dir /nonexistent --no-create-home --shell /sbin/nologin empdir-api
+}
+
+install_release() {
+  local archive release
+  archive="$(mktemp /root/empdir-release.XXXXXX)"
+  log "fetching s3://${ARTIFACT_BUCKET}/${ARTIFACT_KEY}"
+  aws s3 cp --only-show-errors --region "$AWS_REGION" "s3://${ARTIFACT_BUCKET}/${ARTIFACT_KEY}" "$archive"
+  if [ -n "$ARTIFACT_SHA256" ]; then
+    echo "${ARTIFACT_SHA256}  ${archive}" | sha256sum --check --strict --quiet -
+  fi
+  release="${INSTALL_ROOT}/releases/$(basename "$ARTIFACT_KEY" .tar.gz)"
+  rm -rf "$release"
+  mkdir -p "$release"
+  tar -xzf "$archive" -C "$release" --strip-components=1 --no-same-owner
+  rm -f "$archive"
+  # Root owns the code: neither service account can rewrite what it runs.
+  chown -R root:root "$release"
+  chmod -R u=rwX,go=rX "$release"
+  ln -sfn "$release" "${INSTALL_ROOT}/current"
+}
+
+write_config() {
+  install -d -m 0755 /etc/empdir
+  # Names only, nothing secret: credentials never touch the disk, the daemon keeps them in memory.
+  cat >/etc/empdir/employee-directory.env <<CONFIG
+PHOTOS_BUCKET=${PHOTOS_BUCKET}
+TABLE_NAME=${TABLE_NAME}
+AWS_REGION=${AWS_REGION}
+CONFIG
+  chmod 0644 /etc/empdir/employee-directory.env
+}
+
+start_services() {
+  install -m 0644 "${INSTALL_ROOT}/current/systemd/imds-cache.service" \
+    "${INSTALL_ROOT}/current/systemd/employee-directory.service" /etc/systemd/system/
+  systemctl daemon-reload
+  systemctl enable --now imds-cache.service
+  systemctl enable --now employee-directory.service
+  log 'services started; the load balancer admits this instance once /readyz answers 200'
+}
+
+install_runtime
+create_users
+install_release
+write_config
+start_services
