@@ -1,0 +1,210 @@
+// bench:imds — how many IMDS calls unmodified AWS SDK v3 processes make without and with the
+// cache, against the IMDSv2 simulator throttled like a real instance, plus a simulated hour.
+//   node test/load/bench-imds.mjs [--quick]   (--quick: N = 10 and 100 only, shorter long-lived run)
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startImdsSimulator } from '../support/imds-simulator.js';
+import { startDaemon, sumMetric } from './daemon.mjs';
+import { stopAll } from './processes.mjs';
+import { machine, markdownTable, resultsDir, writeResults } from './report.mjs';
+import { runLongLived, runShortLived, sdkEnv } from './sdk-workloads.mjs';
+import { runSimulatedHour } from './simulated-hour.mjs';
+import { writeSummary } from './summary.mjs';
+import { barChartSvg } from './svg-chart.mjs';
+
+const quick = process.argv.includes('--quick');
+const processCounts = quick ? [10, 100] : [10, 100, 1000];
+// Spawning is CPU-bound at ~22 processes/s on 2 cores whatever the concurrency (measured 4–50);
+// 16 keeps each process under the SDK's 1 s IMDS timeout, so failures mean throttling, not CPU.
+const concurrency = 16;
+const rateLimit = { ratePerSecond: 20, burst: 20 };
+const longLived = { m: 8, durationMs: quick ? 5_000 : 10_000, gapMs: 100 };
+
+/** @param {import('../support/imds-simulator.js').ImdsCounters} counters */
+function imdsFigures(counters) {
+  return {
+    imdsCalls: counters.total,
+    imds429: counters.byStatus['429'] ?? 0,
+    imdsByStatus: counters.byStatus,
+    imdsByPath: counters.byPath,
+  };
+}
+
+/**
+ * One workload twice: straight to the throttled simulator, then through a cold daemon.
+ * @param {import('../support/imds-simulator.js').ImdsSimulator} sim
+ * @param {(env: NodeJS.ProcessEnv) => Promise<object>} workload
+ */
+async function withoutAndWith(sim, workload) {
+  sim.setRateLimit(rateLimit);
+  sim.resetCounters();
+  const without = {
+    ...(await workload(sdkEnv({ imdsUrl: sim.url }))),
+    ...imdsFigures(sim.counters()),
+  };
+  // Let the bucket refill, so the second run starts where the first did.
+  await sleep(1_000);
+  sim.setRateLimit(rateLimit);
+  sim.resetCounters();
+  const daemon = await startDaemon({ imdsUrl: sim.url });
+  try {
+    const imdsCallsAtReady = sim.counters().total;
+    const figures = await workload(sdkEnv(daemon));
+    const metrics = await daemon.metrics();
+    const withCache = {
+      ...figures,
+      ...imdsFigures(sim.counters()),
+      imdsCallsAtReady,
+      daemonUpstreamCalls: sumMetric(metrics, 'imds_cache_upstream_requests_total'),
+    };
+    const reduction = withCache.imdsCalls > 0 ? without.imdsCalls / withCache.imdsCalls : null;
+    return { without, withCache, reduction };
+  } finally {
+    await daemon.stop();
+  }
+}
+
+/** @param {number | null} reduction */
+const times = (reduction) => (reduction === null ? '∞' : `${Math.round(reduction)}×`);
+/** @param {Record<string, number>} failures */
+const failureText = (failures) =>
+  Object.entries(failures)
+    .map(([name, count]) => `${count} ${name}`)
+    .join(', ') || '0';
+
+async function main() {
+  const benchStartedMs = performance.now();
+  const sim = await startImdsSimulator({ rateLimit });
+  try {
+    const shortLived = [];
+    for (const n of processCounts) {
+      console.log(`short-lived: N = ${n}, ${concurrency} at a time, without then with the cache…`);
+      const result = await withoutAndWith(sim, (env) => runShortLived({ n, concurrency, env }));
+      shortLived.push({ n, concurrency, ...result });
+    }
+    console.log(
+      `long-lived: ${longLived.m} processes × ${longLived.durationMs / 1000} s, new client per request…`,
+    );
+    const longLivedResult = {
+      ...longLived,
+      ...(await withoutAndWith(sim, (env) => runLongLived({ ...longLived, env }))),
+    };
+    console.log('simulated hour with an injected clock…');
+    const simulatedHour = await runSimulatedHour();
+    const data = {
+      benchmark: 'imds',
+      machine: machine(),
+      setup: {
+        imdsRateLimit: rateLimit,
+        concurrency,
+        sdk: 'AWS SDK for JavaScript v3, default provider chain (fromNodeProviderChain / new S3Client)',
+        daemon: 'packages/imds-cache/dist/main.js with its defaults, started cold for each run',
+      },
+      shortLived,
+      longLived: longLivedResult,
+      simulatedHour,
+      benchMs: performance.now() - benchStartedMs,
+    };
+    writeFileSync(join(resultsDir, 'imds-calls.svg'), chart(data));
+    writeResults('imds', data, markdown(data));
+    writeSummary();
+  } finally {
+    await sim.close();
+    await stopAll();
+  }
+}
+
+/** @param {any} data */
+function markdown(data) {
+  const short = markdownTable(
+    [
+      'N processes',
+      'IMDS calls without',
+      '429s without',
+      'clients failed without',
+      'IMDS calls with cache',
+      'clients failed with cache',
+      'reduction',
+      'wall s (without / with)',
+    ],
+    data.shortLived.map((/** @type {any} */ r) => [
+      r.n,
+      r.without.imdsCalls,
+      r.without.imds429,
+      failureText(r.without.failuresByError),
+      r.withCache.imdsCalls,
+      failureText(r.withCache.failuresByError),
+      times(r.reduction),
+      `${(r.without.wallMs / 1000).toFixed(1)} / ${(r.withCache.wallMs / 1000).toFixed(1)}`,
+    ]),
+  );
+  const l = data.longLived;
+  const long = markdownTable(
+    ['long-lived', 'requests ok', 'requests failed', 'IMDS calls', '429s from IMDS'],
+    [
+      [
+        'without cache',
+        l.without.requestsOk,
+        failureText(l.without.failuresByError),
+        l.without.imdsCalls,
+        l.without.imds429,
+      ],
+      [
+        'with cache',
+        l.withCache.requestsOk,
+        failureText(l.withCache.failuresByError),
+        l.withCache.imdsCalls,
+        l.withCache.imds429,
+      ],
+    ],
+  );
+  return [
+    '## bench:imds — IMDS calls without and with the cache',
+    '',
+    `IMDSv2 simulator throttled to ${rateLimit.ratePerSecond} req/s (burst ${rateLimit.burst}, 429 beyond). Each process is an unmodified AWS SDK v3 app resolving credentials with the default provider chain; ${concurrency} run at a time. With the cache, a cold daemon is started for each row and its start-up calls are counted.`,
+    '',
+    short,
+    '',
+    `Long-lived: ${l.m} processes for ${l.durationMs / 1000} s each, a new S3 client per request, ${l.gapMs} ms apart. Reduction: ${times(l.reduction)}.`,
+    '',
+    long,
+    '',
+    data.simulatedHour.markdown,
+    '',
+    `Measured on ${data.machine.cores} cores, Node ${data.machine.node}, ${data.machine.measuredAt}. Chart: test/load/results/imds-calls.svg.`,
+  ].join('\n');
+}
+
+/** @param {any} data */
+function chart(data) {
+  const groups = data.shortLived.map((/** @type {any} */ r) => ({
+    label: `N = ${r.n} processes`,
+    values: [r.without.imdsCalls, r.withCache.imdsCalls],
+    notes: [
+      `${r.without.clientsFailed} vs ${r.withCache.clientsFailed} failed`,
+      `${times(r.reduction)} fewer`,
+    ],
+  }));
+  groups.push({
+    label: `${data.longLived.m} long-lived, ${data.longLived.durationMs / 1000} s`,
+    values: [data.longLived.without.imdsCalls, data.longLived.withCache.imdsCalls],
+    notes: [
+      `${data.longLived.without.requestsFailed} vs ${data.longLived.withCache.requestsFailed} failed`,
+      `${times(data.longLived.reduction)} fewer`,
+    ],
+  });
+  return barChartSvg({
+    title: 'IMDS calls made by AWS SDK v3 processes',
+    subtitle: `IMDSv2 throttled to ${rateLimit.ratePerSecond} req/s; ${concurrency} processes at a time; cold cache daemon per run`,
+    series: [
+      { name: 'without the cache', color: '#c0392b' },
+      { name: 'with imds-cache', color: '#1e8449' },
+    ],
+    groups,
+    yLabel: 'calls to IMDS',
+    footnote: `npm run bench:imds — ${data.machine.cores} cores, Node ${data.machine.node}, ${data.machine.measuredAt.slice(0, 10)}`,
+  });
+}
+
+await main();

@@ -1,0 +1,116 @@
+// test/load/results/summary.md: the latest figures of all three benchmarks in one section, ready
+// for the root README's "Performance" section. Rebuilt from the JSON results after every run.
+//   node test/load/summary.mjs
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { fmt, markdownTable, resultsDir } from './report.mjs';
+
+/** @param {string} name */
+function readResult(name) {
+  const path = join(resultsDir, `${name}.json`);
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+}
+
+/** @param {number | null} reduction */
+const times = (reduction) => (reduction === null ? '∞' : `${Math.round(reduction)}×`);
+/** @param {number} ms */
+const ms = (ms) => (Number.isFinite(ms) ? ms.toFixed(2) : '–');
+
+/** @param {any} imds */
+function imdsSection(imds) {
+  const rows = imds.shortLived.map((/** @type {any} */ r) => [
+    `${r.n} short-lived processes`,
+    r.without.imdsCalls,
+    r.withCache.imdsCalls,
+    times(r.reduction),
+    `${r.without.clientsFailed} / ${r.withCache.clientsFailed}`,
+  ]);
+  const l = imds.longLived;
+  rows.push([
+    `${l.m} long-lived processes, ${l.durationMs / 1000} s, new client per request`,
+    l.without.imdsCalls,
+    l.withCache.imdsCalls,
+    times(l.reduction),
+    `${l.without.requestsFailed} / ${l.withCache.requestsFailed} requests`,
+  ]);
+  const hour = imds.simulatedHour.hour;
+  return [
+    `### IMDS calls — \`npm run bench:imds\``,
+    '',
+    `Unmodified AWS SDK v3 processes (default provider chain) against an IMDSv2 simulator throttled like an instance (${imds.setup.imdsRateLimit.ratePerSecond} req/s, 429 beyond), ${imds.setup.concurrency} at a time; with the cache they only see \`AWS_CONTAINER_CREDENTIALS_FULL_URI\`. The cache's column includes a cold daemon's start-up calls.`,
+    '',
+    markdownTable(
+      [
+        'workload',
+        'IMDS calls without',
+        'with imds-cache',
+        'reduction',
+        'clients failed without / with',
+      ],
+      rows,
+    ),
+    '',
+    `Over a simulated hour (injected clock, credentials rotated every 15 min, ${fmt(hour.lookups)} client lookups) the daemon made ${hour.upstreamCalls} IMDS calls at its default ${hour.ttlMs / 1000} s TTL (${hour.credentialFetches} credential fetches, ${hour.tokenFetches} token, ${hour.roleLookups} role lookup); the plain bound 60 min / TTL + token + role is ${hour.naiveBound}, and ${hour.schedulerBound} with the scheduler's 10–20 % early refresh.`,
+  ].join('\n');
+}
+
+/** @param {any} cache */
+function cacheSection(cache) {
+  const rows = cache.rows.map((/** @type {any} */ r) => [
+    r.connections,
+    Math.round(r.cache.requestsPerS),
+    Math.round(r.ceiling.requestsPerS),
+    `${r.ratio.toFixed(2)}×`,
+    `${ms(r.cache.p50Ms)} / ${ms(r.cache.p99Ms)}`,
+    r.cache.errors + r.cache.timeouts + r.cache.non2xx,
+    r.cache.rssMb,
+  ]);
+  const d = cache.defaultLimit;
+  return [
+    '### Credential endpoint — `npm run bench:cache`',
+    '',
+    `autocannon against \`GET /v1/credentials\` (rate limit off), ${cache.setup.durationS} s per run, next to a bare \`node:http\` server answering the same ${cache.setup.bodyBytes} bytes (the ceiling). autocannon shares the ${cache.machine.cores} cores with the server.`,
+    '',
+    markdownTable(
+      ['connections', 'req/s', 'ceiling req/s', 'ratio', 'p50 / p99 ms', 'errors', 'daemon RSS MB'],
+      rows,
+    ),
+    '',
+    `At the default rate limit, 64 connections: ${Object.entries(d.statusCounts)
+      .map(([status, count]) => `${fmt(count)} × ${status}`)
+      .join(', ')}; ${d.errors} errors, ${d.timeouts} timeouts.`,
+  ].join('\n');
+}
+
+/** @param {any} api */
+function apiSection(api) {
+  return ['### API — `npm run bench:api`', '', api.summaryMarkdown].join('\n');
+}
+
+export function writeSummary() {
+  const imds = readResult('imds');
+  const cache = readResult('cache');
+  const api = readResult('api');
+  const runAll = readResult('run-all');
+  const runLine = runAll
+    ? `The last full \`npm run bench\` took ${(runAll.totalSeconds / 60).toFixed(1)} min (${runAll.runs
+        .map((/** @type {any} */ r) => `${r.name} ${Math.round(r.seconds)} s`)
+        .join(', ')}) and left no process running.`
+    : '';
+  const machineOf = imds?.machine ?? cache?.machine ?? api?.machine;
+  const parts = [
+    '## Performance',
+    '',
+    `Measured with \`npm run bench\` on ${machineOf ? `${machineOf.cores} cores, Node ${machineOf.node}` : 'this machine'}, loopback only.${runLine ? ` ${runLine}` : ''} Full tables: \`test/load/results/*.md\`; how to read them: \`test/load/README.md\`.`,
+    '',
+    '![IMDS calls without and with the cache](test/load/results/imds-calls.svg)',
+    '',
+  ];
+  if (imds) parts.push(imdsSection(imds), '');
+  if (cache) parts.push(cacheSection(cache), '');
+  if (api) parts.push(apiSection(api), '');
+  writeFileSync(join(resultsDir, 'summary.md'), `${parts.join('\n').trimEnd()}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) writeSummary();
