@@ -19,7 +19,7 @@ export function refreshDueAtMs(
     held.fetchedAtMs + timing.ttlMs,
     held.expiresAtMs - timing.minRemainingMs,
   );
-  const leadMs = timing.ttlMs * (0.1 + 0.1 * random());
+  const leadMs = Math.floor(timing.ttlMs * (0.1 + 0.1 * random()));
   // Near expiry IMDS may keep handing out the same document; don't ask more than 4 times a TTL.
   return Math.max(held.fetchedAtMs + timing.ttlMs / 4, deadline - leadMs);
 }

@@ -1,0 +1,38 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { writeTokenFile } from './token-file.js';
+
+t.test('writes a fresh base64url token of at least 32 bytes, mode 0640, atomically', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'imds-cache-token-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'sub', 'token');
+  const previousUmask = process.umask(0o077);
+  let token: string;
+  try {
+    token = await writeTokenFile(path);
+  } finally {
+    process.umask(previousUmask);
+  }
+  t.match(token, /^[A-Za-z0-9_-]{43}$/);
+  t.ok(Buffer.from(token, 'base64url').length >= 32);
+  t.equal(await readFile(path, 'utf8'), token, 'no trailing newline');
+  t.equal((await stat(path)).mode & 0o777, 0o640, 'exactly 0640 whatever the umask');
+
+  await writeFile(path, 'old');
+  const second = await writeTokenFile(path);
+  t.not(second, token, 'a new token per start');
+  t.equal(await readFile(path, 'utf8'), second);
+  t.same(await readdir(join(dir, 'sub')), ['token'], 'no temporary files left behind');
+});
+
+t.test('a failed rename leaves no temporary file behind', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'imds-cache-token-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // A non-empty directory where the token should go: the final rename fails.
+  await mkdir(join(dir, 'token'));
+  await writeFile(join(dir, 'token', 'keep'), '');
+  await t.rejects(writeTokenFile(join(dir, 'token')));
+  t.same(await readdir(dir), ['token']);
+});
