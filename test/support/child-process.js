@@ -162,8 +162,9 @@ function killGroup(pid, signal) {
 function installExitHook() {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // A test that throws past its teardown still takes its stand-ins down with it.
+  // A test that throws past its teardown still takes its stand-ins down with it. SIGTERM, not
+  // SIGKILL, so they can remove temporary data; each child bounds its own cleanup time.
   process.once('exit', () => {
-    for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+    for (const pid of liveGroups) killGroup(pid, 'SIGTERM');
   });
 }

@@ -1,0 +1,157 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import t from 'tap';
+import { standinEnv, startChild, urlLine } from '../support/child-process.js';
+import { dynamoDbEngines } from '../support/dynamodb.js';
+
+const support = (file: string) => new URL(`../support/${file}`, import.meta.url).href;
+const node = process.execPath;
+
+/** Live (non-zombie) members of a process group; orphans' zombies wait for PID 1 to reap them. */
+function liveMembers(pgid: number): number[] {
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-pgid, 0);
+      return [pgid];
+    } catch {
+      return [];
+    }
+  }
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(group) === pgid && state !== 'Z') members.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return members;
+}
+
+/** True once no live process of the group is left; a real wait, since real processes exit. */
+async function groupGone(pgid: number, timeoutMs = 15_000) {
+  return waitFor(() => liveMembers(pgid).length === 0, timeoutMs);
+}
+
+/** Runs a parent process that starts stand-ins, prints their details, then `ending` happens. */
+function parentScript(body: string) {
+  return `
+    import { startDynamoDb } from '${support('dynamodb.js')}';
+    import { startS3 } from '${support('s3.js')}';
+    ${body}
+  `;
+}
+
+t.test('stand-ins die with a parent that is SIGKILLed', async (t) => {
+  const engines = dynamoDbEngines();
+  const parent = await startChild({
+    name: 'parent',
+    command: node,
+    env: standinEnv(),
+    args: [
+      '--input-type=module',
+      '-e',
+      parentScript(`
+        const engines = ${JSON.stringify(engines)};
+        const ddbs = await Promise.all(engines.map((engine) => startDynamoDb({ engine })));
+        const s3 = await startS3();
+        console.log(JSON.stringify({ url: 'x', pids: [...ddbs.map((d) => d.pid), s3.pid], dataDir: s3.dataDir }));
+        setInterval(() => {}, 1000);
+      `),
+    ],
+    startTimeoutMs: 90_000,
+    ready: (line) => {
+      if (!urlLine(line)) return undefined;
+      return JSON.parse(line) as { pids: number[]; dataDir: string };
+    },
+  });
+  t.teardown(() => parent.stop());
+  const { pids, dataDir } = parent.value;
+  t.equal(pids.length, engines.length + 1);
+  for (const pid of pids) t.ok(liveMembers(pid).length > 0, 'stand-in running');
+  if (engines.includes('dynamodb-local')) {
+    t.equal(liveMembers(pids[1] ?? 0).length, 2, 'DynamoDB Local: wrapper and JVM');
+  }
+  process.kill(parent.pid, 'SIGKILL');
+  for (const pid of pids) t.ok(await groupGone(pid), `group ${pid} gone, grandchildren included`);
+  t.ok(await waitFor(() => !existsSync(dataDir)), 's3rver removed its temporary directory');
+});
+
+t.test('stand-ins die with a parent that throws past its teardown', async (t) => {
+  const parent = await startChild({
+    name: 'parent',
+    command: node,
+    env: standinEnv(),
+    args: [
+      '--input-type=module',
+      '-e',
+      parentScript(`
+        const s3 = await startS3();
+        const ddb = await startDynamoDb({ engine: 'dynalite' });
+        console.log(JSON.stringify({ url: 'x', pids: [s3.pid, ddb.pid] }));
+        setTimeout(() => { throw new Error('test blew up'); }, 10);
+      `),
+    ],
+    ready: (line) => (urlLine(line) ? (JSON.parse(line) as { pids: number[] }) : undefined),
+  });
+  t.teardown(() => parent.stop());
+  t.equal((await parent.exited).code, 1, 'the parent crashed');
+  for (const pid of parent.value.pids) t.ok(await groupGone(pid), `group ${pid} gone`);
+});
+
+t.test('startChild failures leave nothing behind', async (t) => {
+  await t.rejects(
+    startChild({ name: 'missing', command: '/nonexistent/binary', args: [] }),
+    /missing could not start: .*ENOENT/,
+  );
+  await t.rejects(
+    startChild({
+      name: 'quitter',
+      command: node,
+      args: ['-e', 'console.error("no luck"); process.exit(3)'],
+    }),
+    /quitter exited before it was ready \(code 3[\s\S]*no luck/,
+  );
+  let silentPid = 0;
+  await t.rejects(
+    startChild({
+      name: 'silent',
+      command: node,
+      args: ['-e', 'console.log(process.pid); setInterval(() => {}, 1000)'],
+      startTimeoutMs: 300,
+      ready: (line) => {
+        silentPid = Number(line);
+        return undefined;
+      },
+    }),
+    /silent did not report ready within 300 ms/,
+  );
+  t.ok(silentPid > 0 && (await groupGone(silentPid)), 'a child that never got ready is killed');
+});
+
+t.test('stop() escalates to SIGKILL for a child that ignores SIGTERM and its stdin', async (t) => {
+  const stubborn = await startChild({
+    name: 'stubborn',
+    command: node,
+    args: [
+      '-e',
+      `process.on('SIGTERM', () => {}); console.log('{"url":"x"}'); setInterval(() => {}, 1000)`,
+    ],
+    stopGraceMs: 100,
+  });
+  await stubborn.stop();
+  t.same(await stubborn.exited, { code: null, signal: 'SIGKILL' });
+  await stubborn.stop();
+  t.pass('stopping twice is harmless');
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return check();
+}
