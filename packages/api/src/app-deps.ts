@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { ApiConfig } from './config.js';
+import type { InstanceInfoSource } from './info/instance-info.js';
+import type { PhotoUrlCache } from './photos/photo-url-cache.js';
+import type { ReadinessReport } from './readiness.js';
+import type { EmployeeStore } from './store/employee-store.js';
+import type { PhotoStore } from './store/photo-store.js';
+import type { CpuStress } from './stress/cpu-stress.js';
+
+/** Everything createApp needs; real ones come from createDeps, fakes from src/testing. */
+export interface AppDeps {
+  readonly config: ApiConfig;
+  readonly logger: Logger;
+  /** Epoch milliseconds; injected so tests control time. */
+  readonly now: () => number;
+  readonly employees: EmployeeStore;
+  readonly photos: PhotoStore;
+  readonly photoUrls: PhotoUrlCache;
+  readonly instanceInfo: InstanceInfoSource;
+  readonly stress: CpuStress;
+  readonly readiness: () => Promise<ReadinessReport>;
+  /** True once shutdown began: readiness answers 503 so load balancers drain this instance. */
+  readonly isShuttingDown: () => boolean;
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** Every setting of the API, parsed once from the environment and frozen. */
+export interface ApiConfig {
+  readonly tableName: string;
+  readonly photosBucket: string;
+  readonly region: string;
+  readonly dynamoDbEndpoint: string | undefined;
+  readonly s3Endpoint: string | undefined;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: LogLevel;
+  readonly sessionSecret: string;
+  /** True when SESSION_SECRET was absent and a random one was made: forms break across instances. */
+  readonly sessionSecretGenerated: boolean;
+  readonly trustedOrigins: readonly string[];
+  readonly cookieSecure: 'auto' | 'always' | 'never';
+  readonly pageSize: number;
+  readonly photoUrlTtlSeconds: number;
+  readonly readinessCacheMs: number;
+  readonly shutdownGraceMs: number;
+  readonly awsTimeoutMs: number;
+  readonly instanceInfo: {
+    /** The imds-cache daemon's instance endpoint, from AWS_CONTAINER_CREDENTIALS_FULL_URI's origin. */
+    readonly url: string | undefined;
+    readonly tokenFile: string | undefined;
+    readonly token: string | undefined;
+    readonly timeoutMs: number;
+  };
+  /** Set on AWS Lambda: no instance to describe and no CPU stress. */
+  readonly lambdaFunctionName: string | undefined;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly issues: readonly string[]) {
+    super(`invalid configuration:\n  - ${issues.join('\n  - ')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+// Empty strings count as unset: systemd and shell templates often leave `KEY=` behind.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const integer = (min: number, max: number, fallback: number) =>
+  optional(
+    z
+      .string()
+      .regex(/^\d+$/, { error: 'expected a whole number' })
+      .transform(Number)
+      .pipe(z.int().min(min).max(max)),
+  ).transform((value) => value ?? fallback);
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const name = (what: string) =>
+  z
+    .string({ error: `required (${what})` })
+    .trim()
+    .min(1, { error: `required (${what})` });
+
+const envSchema = z.object({
+  TABLE_NAME: name('the DynamoDB table name').pipe(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/)),
+  PHOTOS_BUCKET: name('the S3 bucket for photos').pipe(
+    z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name' }),
+  ),
+  AWS_REGION: name('the AWS region, e.g. us-east-1').pipe(
+    z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'expected a region like us-east-1' }),
+  ),
+  DYNAMODB_ENDPOINT: optional(httpUrl),
+  S3_ENDPOINT: optional(httpUrl),
+  PORT: integer(0, 65535, 8080),
+  HOST: optional(z.string().regex(/^[\w.:-]+$/, { error: 'expected a host name or address' })),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
+  SESSION_SECRET: optional(z.string().min(32, { error: 'must be at least 32 characters' })),
+  TRUSTED_ORIGINS: optional(z.string()),
+  COOKIE_SECURE: optional(z.enum(['auto', 'always', 'never'])),
+  PAGE_SIZE: integer(1, 100, 25),
+  PHOTO_URL_TTL_SECONDS: integer(120, 43_200, 900),
+  READINESS_CACHE_MS: integer(0, 600_000, 5_000),
+  SHUTDOWN_GRACE_MS: integer(0, 120_000, 10_000),
+  AWS_TIMEOUT_MS: integer(100, 60_000, 3_000),
+  INSTANCE_INFO_TIMEOUT_MS: integer(50, 10_000, 1_000),
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: optional(httpUrl),
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: optional(z.string()),
+  AWS_CONTAINER_AUTHORIZATION_TOKEN: optional(z.string()),
+  AWS_LAMBDA_FUNCTION_NAME: optional(z.string()),
+});
+
+function parseOrigins(raw: string | undefined, issues: string[]): string[] {
+  if (!raw) return [];
+  const origins: string[] = [];
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    if (!part) continue;
+    const url = URL.canParse(part) ? new URL(part) : undefined;
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== part.replace(/\/$/, '')) {
+      issues.push(`TRUSTED_ORIGINS: "${part}" is not an origin like https://example.com`);
+      continue;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+}
+
+/** Reads the API's settings; throws ConfigError listing every bad key at once. */
+export function loadConfig(env: Env = process.env): ApiConfig {
+  const parsed = envSchema.safeParse(env);
+  const issues: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? '(environment)');
+      // The value is named only for non-secret keys: a bad SESSION_SECRET must not reach a log.
+      const shown = key.includes('SECRET') || key.includes('TOKEN') ? '' : describe(env[key]);
+      issues.push(`${key}: ${issue.message}${shown}`);
+    }
+    throw new ConfigError(issues);
+  }
+  const e = parsed.data;
+  const trustedOrigins = parseOrigins(e.TRUSTED_ORIGINS, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return Object.freeze({
+    tableName: e.TABLE_NAME,
+    photosBucket: e.PHOTOS_BUCKET,
+    region: e.AWS_REGION,
+    dynamoDbEndpoint: e.DYNAMODB_ENDPOINT,
+    s3Endpoint: e.S3_ENDPOINT,
+    port: e.PORT,
+    host: e.HOST ?? '127.0.0.1',
+    logLevel: e.LOG_LEVEL ?? 'info',
+    sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    sessionSecretGenerated: e.SESSION_SECRET === undefined,
+    trustedOrigins: Object.freeze(trustedOrigins),
+    cookieSecure: e.COOKIE_SECURE ?? 'auto',
+    pageSize: e.PAGE_SIZE,
+    photoUrlTtlSeconds: e.PHOTO_URL_TTL_SECONDS,
+    readinessCacheMs: e.READINESS_CACHE_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    awsTimeoutMs: e.AWS_TIMEOUT_MS,
+    instanceInfo: Object.freeze({
+      url: e.AWS_CONTAINER_CREDENTIALS_FULL_URI
+        ? `${new URL(e.AWS_CONTAINER_CREDENTIALS_FULL_URI).origin}/v1/instance`
+        : undefined,
+      tokenFile: e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE,
+      token: e.AWS_CONTAINER_AUTHORIZATION_TOKEN,
+      timeoutMs: e.INSTANCE_INFO_TIMEOUT_MS,
+    }),
+    lambdaFunctionName: e.AWS_LAMBDA_FUNCTION_NAME,
+  });
+}
+
+function describe(value: string | undefined): string {
+  if (value === undefined) return '';
+  return ` (got "${value.length > 80 ? `${value.slice(0, 80)}…` : value}")`;
+}

@@ -1,0 +1,107 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from 'pino';
+import type { AppDeps } from './app-deps.js';
+import type { ApiConfig } from './config.js';
+import { createInstanceInfoSource } from './info/instance-info.js';
+import { createLogger } from './log.js';
+import { PhotoUrlCache } from './photos/photo-url-cache.js';
+import { createReadinessCheck } from './readiness.js';
+import { DynamoDbEmployeeStore } from './store/dynamodb-employee-store.js';
+import { S3PhotoStore } from './store/s3-photo-store.js';
+import { createWorkerCpuStress, unavailableCpuStress } from './stress/cpu-stress.js';
+
+export interface CreateDepsOptions {
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  /** Tests against local stand-ins pass fixed credentials; in AWS the default chain is used. */
+  readonly credentials?: DynamoDBClientConfig['credentials'];
+}
+
+/** The real dependencies, plus the SDK clients (for tests) and a close() for shutdown. */
+export interface RealDeps extends AppDeps {
+  readonly aws: { readonly dynamoDb: DynamoDBClient; readonly s3: S3Client };
+  beginShutdown(): void;
+  close(): Promise<void>;
+}
+
+/** Builds each SDK client once, at start-up; requests only ever reuse them. */
+export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): RealDeps {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const now = options.now ?? Date.now;
+  const common = {
+    region: config.region,
+    maxAttempts: 3,
+    requestHandler: {
+      connectionTimeout: Math.min(1_000, config.awsTimeoutMs),
+      requestTimeout: config.awsTimeoutMs,
+    },
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  const dynamoDb = new DynamoDBClient({
+    ...common,
+    ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
+  });
+  const s3 = new S3Client({
+    ...common,
+    // s3rver and other local stand-ins need path-style URLs and no flexible checksums.
+    ...(config.s3Endpoint
+      ? {
+          endpoint: config.s3Endpoint,
+          forcePathStyle: true,
+          requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+          responseChecksumValidation: 'WHEN_REQUIRED' as const,
+        }
+      : {}),
+  });
+  const employees = new DynamoDbEmployeeStore(dynamoDb, config.tableName);
+  const photos = new S3PhotoStore(s3, {
+    bucket: config.photosBucket,
+    region: config.region,
+    endpoint: config.s3Endpoint,
+    urlTtlSeconds: config.photoUrlTtlSeconds,
+    now,
+  });
+  let shuttingDown = false;
+  const stress = config.lambdaFunctionName
+    ? unavailableCpuStress
+    : createWorkerCpuStress({ now, logger });
+  return {
+    config,
+    logger,
+    now,
+    employees,
+    photos,
+    photoUrls: new PhotoUrlCache(photos, {
+      now,
+      // Reuse a URL for two thirds of its life, so a page never hands out one about to expire.
+      refreshBeforeMs: (config.photoUrlTtlSeconds * 1000) / 3,
+      logger,
+    }),
+    instanceInfo: createInstanceInfoSource({
+      ...config.instanceInfo,
+      lambdaFunctionName: config.lambdaFunctionName,
+      now,
+      logger,
+    }),
+    stress,
+    readiness: createReadinessCheck({
+      employees,
+      photos,
+      now,
+      cacheMs: config.readinessCacheMs,
+      logger,
+    }),
+    isShuttingDown: () => shuttingDown,
+    aws: { dynamoDb, s3 },
+    beginShutdown() {
+      shuttingDown = true;
+    },
+    async close() {
+      shuttingDown = true;
+      await stress.stop();
+      dynamoDb.destroy();
+      s3.destroy();
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import {
+  type Employee,
+  type EmployeeCreate,
+  type EmployeeUpdate,
+  employeeIdSchema,
+  newEmployeeId,
+  newPhotoKey,
+} from '@empdir/shared';
+import type { Logger } from 'pino';
+import { NotFoundError, VersionConflictError } from './errors.js';
+import { toPortraitPng } from './photos/photo-processor.js';
+import type { PhotoUrlCache } from './photos/photo-url-cache.js';
+import type { EmployeeStore, StoredPage } from './store/employee-store.js';
+import type { PhotoStore } from './store/photo-store.js';
+
+export interface EmployeeServiceDeps {
+  readonly employees: EmployeeStore;
+  readonly photos: PhotoStore;
+  readonly photoUrls: PhotoUrlCache;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+export interface WriteOptions {
+  readonly expectedVersion?: number;
+}
+
+/**
+ * The directory's use cases for both the pages and the JSON API. Photos are written before the
+ * item that points at them and removed after the item stops pointing at them, so a failure can
+ * leave at most an unreferenced object (deleted on the spot), never an item with a missing photo.
+ */
+export class EmployeeService {
+  constructor(private readonly deps: EmployeeServiceDeps) {}
+
+  list(query: { limit: number; cursor?: string }): Promise<StoredPage> {
+    return this.deps.employees.list(query);
+  }
+
+  async get(id: string): Promise<Employee> {
+    const employee = employeeIdSchema.safeParse(id).success
+      ? await this.deps.employees.get(id)
+      : undefined;
+    if (!employee) throw new NotFoundError();
+    return employee;
+  }
+
+  async create(input: EmployeeCreate, photo?: Uint8Array): Promise<Employee> {
+    const png = photo ? await toPortraitPng(photo) : undefined;
+    const at = new Date(this.deps.now()).toISOString();
+    const employee: Employee = {
+      id: newEmployeeId(),
+      ...input,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+    if (png) employee.photoKey = await this.#upload(png);
+    try {
+      await this.deps.employees.create(employee);
+    } catch (error) {
+      if (employee.photoKey) await this.#discard(employee.photoKey);
+      throw error;
+    }
+    return employee;
+  }
+
+  async update(
+    id: string,
+    changes: EmployeeUpdate | Record<string, never>,
+    options: WriteOptions & { photo?: Uint8Array } = {},
+  ): Promise<Employee> {
+    this.#checkId(id);
+    const png = options.photo ? await toPortraitPng(options.photo) : undefined;
+    const photoKey = png ? await this.#upload(png) : undefined;
+    let result: { before: Employee; after: Employee };
+    try {
+      result = await this.deps.employees.update(
+        id,
+        { ...changes, photoKey },
+        { expectedVersion: options.expectedVersion, updatedAt: this.#nowIso() },
+      );
+    } catch (error) {
+      if (photoKey) await this.#discard(photoKey);
+      throw error;
+    }
+    const replaced = result.before.photoKey;
+    if (photoKey && replaced && replaced !== photoKey) await this.#discard(replaced);
+    return result.after;
+  }
+
+  async remove(id: string, options: WriteOptions = {}): Promise<Employee> {
+    this.#checkId(id);
+    const removed = await this.deps.employees.remove(id, options);
+    if (removed.photoKey) await this.#discard(removed.photoKey);
+    return removed;
+  }
+
+  async removePhoto(id: string, options: WriteOptions = {}): Promise<Employee> {
+    const current = await this.get(id);
+    const expected = options.expectedVersion ?? current.version;
+    if (expected !== current.version) throw new VersionConflictError(current.version);
+    if (!current.photoKey) return current;
+    const { before, after } = await this.deps.employees.update(
+      id,
+      { photoKey: null },
+      { expectedVersion: expected, updatedAt: this.#nowIso() },
+    );
+    if (before.photoKey) await this.#discard(before.photoKey);
+    return after;
+  }
+
+  photoUrl(employee: Employee): Promise<string | undefined> {
+    return employee.photoKey
+      ? this.deps.photoUrls.urlFor(employee.photoKey)
+      : Promise.resolve(undefined);
+  }
+
+  photoUrls(employees: readonly Employee[]): Promise<Map<string, string>> {
+    return this.deps.photoUrls.urlsFor(employees.map((employee) => employee.photoKey));
+  }
+
+  #checkId(id: string): void {
+    // A tampered id can never reach the table, let alone create an item there.
+    if (!employeeIdSchema.safeParse(id).success) throw new NotFoundError();
+  }
+
+  #nowIso(): string {
+    return new Date(this.deps.now()).toISOString();
+  }
+
+  async #upload(png: Uint8Array): Promise<string> {
+    const key = newPhotoKey();
+    await this.deps.photos.put(key, png);
+    return key;
+  }
+
+  async #discard(key: string): Promise<void> {
+    this.deps.photoUrls.forget(key);
+    try {
+      await this.deps.photos.remove(key);
+    } catch (err) {
+      // The write that mattered succeeded or failed already; an orphan is logged for cleanup.
+      this.deps.logger.error({ err, photoKey: key }, 'could not delete an unreferenced photo');
+    }
+  }
+}

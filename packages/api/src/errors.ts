@@ -1,0 +1,137 @@
+import type { ErrorCode, ErrorIssue } from '@empdir/shared';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** An error that knows its HTTP status and stable code; the one mapper in app.tsx renders it. */
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: readonly ErrorIssue[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class BadRequestError extends AppError {
+  override name = 'BadRequestError';
+  constructor(message: string, issues?: readonly ErrorIssue[]) {
+    super(400, 'bad_request', message, issues);
+  }
+}
+
+export class ValidationError extends AppError {
+  override name = 'ValidationError';
+  constructor(issues: readonly ErrorIssue[], message = 'The request has invalid fields.') {
+    super(400, 'validation_failed', message, issues);
+  }
+}
+
+export class NotFoundError extends AppError {
+  override name = 'NotFoundError';
+  constructor(message = 'No such employee.') {
+    super(404, 'not_found', message);
+  }
+}
+
+export class VersionConflictError extends AppError {
+  override name = 'VersionConflictError';
+  constructor(
+    readonly currentVersion: number | undefined,
+    message = 'Someone else changed this employee since you loaded it; reload and try again.',
+  ) {
+    super(409, 'version_conflict', message);
+  }
+}
+
+export class PreconditionRequiredError extends AppError {
+  override name = 'PreconditionRequiredError';
+  constructor(message = 'Send If-Match with the ETag from GET to update this employee.') {
+    super(428, 'precondition_required', message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  override name = 'UnsupportedMediaTypeError';
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  override name = 'PayloadTooLargeError';
+  constructor(message: string) {
+    super(413, 'payload_too_large', message);
+  }
+}
+
+export class CsrfRejectedError extends AppError {
+  override name = 'CsrfRejectedError';
+  constructor(
+    message = 'This form has expired or came from another site. Go back, reload the page and try again.',
+  ) {
+    super(403, 'csrf_rejected', message);
+  }
+}
+
+export class MethodNotAllowedError extends AppError {
+  override name = 'MethodNotAllowedError';
+  constructor(readonly allow: readonly string[]) {
+    super(405, 'method_not_allowed', `This address accepts ${allow.join(', ')} only.`);
+  }
+}
+
+export class ConflictError extends AppError {
+  override name = 'ConflictError';
+  constructor(message: string) {
+    super(409, 'version_conflict', message);
+  }
+}
+
+export type UpstreamService = 'dynamodb' | 's3';
+
+/** AWS failed us. The client sees a fixed message; the cause goes to the log only. */
+export class UpstreamError extends AppError {
+  override name = 'UpstreamError';
+  constructor(
+    readonly service: UpstreamService,
+    kind: 'unavailable' | 'credentials' | 'error',
+    cause: unknown,
+  ) {
+    super(
+      kind === 'error' ? 502 : 503,
+      kind === 'unavailable'
+        ? 'upstream_unavailable'
+        : kind === 'credentials'
+          ? 'credentials_unavailable'
+          : 'upstream_error',
+      kind === 'error'
+        ? 'The directory could not complete this request. Try again later.'
+        : 'The directory is temporarily unavailable. Try again in a moment.',
+      undefined,
+      { cause },
+    );
+  }
+}
+
+/** Status, code and client-safe message for anything thrown; unknown errors become a plain 500. */
+export function describeError(error: unknown): {
+  status: ContentfulStatusCode;
+  code: ErrorCode;
+  message: string;
+  issues?: readonly ErrorIssue[];
+} {
+  if (error instanceof AppError) {
+    return { status: error.status, code: error.code, message: error.message, issues: error.issues };
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    const status = error.status as ContentfulStatusCode;
+    const code =
+      status === 413 ? 'payload_too_large' : status === 403 ? 'forbidden' : 'bad_request';
+    return { status, code, message: 'The request could not be processed.' };
+  }
+  return { status: 500, code: 'internal_error', message: 'Something went wrong on our side.' };
+}

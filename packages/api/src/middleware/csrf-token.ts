@@ -1,0 +1,61 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getSignedCookie, setSignedCookie } from 'hono/cookie';
+import type { AppEnv } from '../app-env.js';
+import type { ApiConfig } from '../config.js';
+import { BadRequestError, CsrfRejectedError } from '../errors.js';
+import { cookieOptions } from './cookie-options.js';
+
+export const CSRF_COOKIE = 'empdir_csrf';
+export const CSRF_FIELD = '_csrf';
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Double-submit token: a random per-browser token in an HMAC-signed cookie, repeated in a hidden
+ * field of every form. A POST whose field does not match its cookie is refused with 403. The
+ * signature stops a sibling subdomain from planting a cookie with a token it knows.
+ */
+export function csrfToken(options: {
+  secret: string;
+  cookieSecure: ApiConfig['cookieSecure'];
+}): MiddlewareHandler<AppEnv> {
+  return async function csrfToken(c, next) {
+    const fromCookie = await getSignedCookie(c, options.secret, CSRF_COOKIE);
+    const valid = typeof fromCookie === 'string' && TOKEN_PATTERN.test(fromCookie);
+    if (c.req.method === 'POST') {
+      const submitted = (await readForm(c))[CSRF_FIELD];
+      if (!valid || typeof submitted !== 'string' || !sameToken(submitted, fromCookie)) {
+        throw new CsrfRejectedError();
+      }
+    }
+    const token = valid ? fromCookie : randomBytes(32).toString('base64url');
+    if (!valid) {
+      await setSignedCookie(
+        c,
+        CSRF_COOKIE,
+        token,
+        options.secret,
+        cookieOptions(c, options.cookieSecure),
+      );
+    }
+    c.set('csrfToken', token);
+    await next();
+  };
+}
+
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** The posted form (parsed once; handlers get hono's cached copy). */
+export async function readForm(
+  c: Context,
+): Promise<Record<string, string | File | (string | File)[]>> {
+  try {
+    return await c.req.parseBody({ all: true });
+  } catch {
+    throw new BadRequestError('The form could not be read.');
+  }
+}

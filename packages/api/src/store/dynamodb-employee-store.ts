@@ -1,0 +1,221 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { EMPLOYEE_TABLE, type Employee, employeeSchema, sortNameFor } from '@empdir/shared';
+import { ConflictError, NotFoundError, UpstreamError, VersionConflictError } from '../errors.js';
+import { toUpstreamError } from './aws-errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import {
+  applyChanges,
+  type EmployeeChanges,
+  type EmployeeStore,
+  type StoredPage,
+  type WriteOptions,
+} from './employee-store.js';
+
+const index = EMPLOYEE_TABLE.byNameIndex;
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+/** Employees in one DynamoDB table, listed through the byName index (never a Scan). */
+export class DynamoDbEmployeeStore implements EmployeeStore {
+  readonly #doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.#doc = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+
+  async list(query: { limit: number; cursor?: string }): Promise<StoredPage> {
+    const start = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const out = await this.#call(() =>
+      this.#doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#listKey = :listKey',
+          ExpressionAttributeNames: { '#listKey': index.partitionKey },
+          ExpressionAttributeValues: { ':listKey': index.listKeyValue },
+          // One extra item tells us whether a next page exists, so the last page has no Next link.
+          Limit: query.limit + 1,
+          ExclusiveStartKey: start && {
+            [EMPLOYEE_TABLE.partitionKey]: start.id,
+            [index.partitionKey]: index.listKeyValue,
+            [index.sortKey]: start.sortName,
+          },
+        }),
+      ),
+    );
+    const raw = out.Items ?? [];
+    const page = raw.slice(0, query.limit);
+    const more = raw.length > query.limit || out.LastEvaluatedKey !== undefined;
+    const last = page.at(-1);
+    const items = page.map(fromItem);
+    return more && last ? { items, nextCursor: cursorAfter(last) } : { items };
+  }
+
+  async get(id: string): Promise<Employee | undefined> {
+    const out = await this.#call(() =>
+      this.#doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }),
+      ),
+    );
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  async create(employee: Employee): Promise<void> {
+    try {
+      await this.#call(() =>
+        this.#doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: toItem(employee),
+            ConditionExpression: 'attribute_not_exists(#id)',
+            ExpressionAttributeNames: { '#id': EMPLOYEE_TABLE.partitionKey },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError('An employee with this id exists.');
+      throw error;
+    }
+  }
+
+  async update(
+    id: string,
+    changes: EmployeeChanges,
+    options: WriteOptions & { updatedAt: string },
+  ): Promise<{ before: Employee; after: Employee }> {
+    const names: Record<string, string> = {
+      '#id': 'id',
+      '#version': 'version',
+      '#updatedAt': 'updatedAt',
+    };
+    const values: Record<string, unknown> = { ':one': 1, ':updatedAt': options.updatedAt };
+    const sets = ['#version = #version + :one', '#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      if (value === null) removes.push(`#${field}`);
+      else {
+        sets.push(`#${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    if (changes.fullName !== undefined) {
+      names['#sortName'] = index.sortKey;
+      sets.push('#sortName = :sortName');
+      values[':sortName'] = sortNameFor(changes.fullName, id);
+    }
+    let condition = 'attribute_exists(#id)';
+    if (options.expectedVersion !== undefined) {
+      condition += ' AND #version = :expected';
+      values[':expected'] = options.expectedVersion;
+    }
+    try {
+      const out = await this.#call(() =>
+        this.#doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { id },
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            // The old item tells us which photo object the update orphaned.
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      if (!out.Attributes) throw new NotFoundError();
+      const before = fromItem(out.Attributes);
+      return { before, after: applyChanges(before, changes, options.updatedAt) };
+    } catch (error) {
+      if (isConditionFailure(error)) throw await this.#whyConditionFailed(id);
+      throw error;
+    }
+  }
+
+  async remove(id: string, options: WriteOptions = {}): Promise<Employee> {
+    const values: Record<string, unknown> = {};
+    let condition = 'attribute_exists(#id)';
+    const names: Record<string, string> = { '#id': 'id' };
+    if (options.expectedVersion !== undefined) {
+      condition += ' AND #version = :expected';
+      names['#version'] = 'version';
+      values[':expected'] = options.expectedVersion;
+    }
+    try {
+      const out = await this.#call(() =>
+        this.#doc.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { id },
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      if (!out.Attributes) throw new NotFoundError();
+      return fromItem(out.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) throw await this.#whyConditionFailed(id);
+      throw error;
+    }
+  }
+
+  async checkReady(): Promise<void> {
+    await this.#call(() =>
+      this.client.send(new DescribeTableCommand({ TableName: this.tableName })),
+    );
+  }
+
+  async #whyConditionFailed(id: string): Promise<Error> {
+    const current = await this.get(id);
+    return current ? new VersionConflictError(current.version) : new NotFoundError();
+  }
+
+  async #call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (isConditionFailure(error)) throw error;
+      throw toUpstreamError('dynamodb', error);
+    }
+  }
+}
+
+function cursorAfter(item: Record<string, unknown>): string {
+  return encodeCursor({ sortName: String(item[index.sortKey]), id: String(item.id) });
+}
+
+function toItem(employee: Employee): Record<string, unknown> {
+  return {
+    ...employee,
+    [index.partitionKey]: index.listKeyValue,
+    [index.sortKey]: sortNameFor(employee.fullName, employee.id),
+  };
+}
+
+function fromItem(item: Record<string, unknown>): Employee {
+  const { [index.partitionKey]: _listKey, [index.sortKey]: _sortName, ...rest } = item;
+  const parsed = employeeSchema.safeParse(rest);
+  // A malformed item is the table's fault, not the client's: report it as an upstream error.
+  if (!parsed.success) throw new UpstreamError('dynamodb', 'error', parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,94 @@
+import type { AppDeps } from '../app-deps.js';
+import { loadConfig } from '../config.js';
+import type { InstanceInfoView } from '../info/instance-info.js';
+import { createLogger } from '../log.js';
+import { PhotoUrlCache } from '../photos/photo-url-cache.js';
+import { createReadinessCheck } from '../readiness.js';
+import type { CpuStress, StressMinutes } from '../stress/cpu-stress.js';
+import { MemoryEmployeeStore } from './memory-employee-store.js';
+import { MemoryPhotoStore } from './memory-photo-store.js';
+
+export const TEST_ENV = {
+  TABLE_NAME: 'Employees',
+  PHOTOS_BUCKET: 'employee-photos',
+  AWS_REGION: 'us-east-1',
+  SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+} as const;
+
+/** A CPU stress that records what it was asked and burns nothing. */
+export class FakeCpuStress implements CpuStress {
+  readonly starts: StressMinutes[] = [];
+  untilMs: number | undefined;
+  stopped = false;
+  constructor(
+    readonly available: boolean,
+    private readonly now: () => number,
+  ) {}
+  start(minutes: StressMinutes) {
+    if (this.untilMs !== undefined) return { started: false as const, untilMs: this.untilMs };
+    this.starts.push(minutes);
+    this.untilMs = this.now() + minutes * 60_000;
+    return { started: true as const, untilMs: this.untilMs };
+  }
+  runningUntilMs() {
+    return this.untilMs;
+  }
+  async stop() {
+    this.stopped = true;
+    this.untilMs = undefined;
+  }
+}
+
+export interface TestDeps extends AppDeps {
+  readonly employees: MemoryEmployeeStore;
+  readonly photos: MemoryPhotoStore;
+  readonly stress: FakeCpuStress;
+  /** Every log line written, parsed. */
+  readonly logLines: Record<string, unknown>[];
+  /** Moves the injected clock forward. */
+  advance(ms: number): void;
+  shuttingDown: boolean;
+  instance: InstanceInfoView;
+}
+
+/** Fakes for createApp(fakes).request(...): in-memory stores, a fixed clock, captured logs. */
+export function createTestDeps(env: Record<string, string> = {}): TestDeps {
+  let nowMs = Date.parse('2026-01-15T12:00:00.000Z');
+  const now = () => nowMs;
+  const logLines: Record<string, unknown>[] = [];
+  // A plain object with write(): pino calls it synchronously, so lines are there at once.
+  const sink = { write: (line: string) => void logLines.push(JSON.parse(line)) };
+  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'debug', ...env });
+  const logger = createLogger(config.logLevel, sink);
+  const employees = new MemoryEmployeeStore();
+  const photos = new MemoryPhotoStore(now, config.photoUrlTtlSeconds);
+  const deps: TestDeps = {
+    config,
+    logger,
+    now,
+    employees,
+    photos,
+    photoUrls: new PhotoUrlCache(photos, {
+      now,
+      refreshBeforeMs: (config.photoUrlTtlSeconds * 1000) / 3,
+      logger,
+    }),
+    instanceInfo: { get: async () => deps.instance },
+    instance: { kind: 'not-ec2' },
+    stress: new FakeCpuStress(!config.lambdaFunctionName, now),
+    readiness: createReadinessCheck({
+      employees,
+      photos,
+      now,
+      cacheMs: config.readinessCacheMs,
+      logger,
+    }),
+    isShuttingDown: () => deps.shuttingDown,
+    shuttingDown: false,
+    logLines,
+    advance(ms) {
+      nowMs += ms;
+    },
+  };
+  return deps;
+}

@@ -1,0 +1,58 @@
+import type { Employee } from '@empdir/shared';
+import { BadgePill } from './badge-icon.js';
+import { DeleteButton } from './hidden-fields.js';
+import { Layout } from './layout.js';
+
+/** The read-only page of one employee, with Edit, Home and Delete. */
+export function EmployeeView(props: {
+  employee: Employee;
+  photoUrl: string | undefined;
+  csrfToken: string;
+  flash: string | undefined;
+}) {
+  const { employee } = props;
+  return (
+    <Layout
+      title={employee.fullName}
+      flash={props.flash}
+      actions={
+        <>
+          <a class="btn primary" href={`/edit/${employee.id}`}>
+            Edit
+          </a>
+          <a class="btn" href="/">
+            Home
+          </a>
+        </>
+      }
+    >
+      <div class="employee">
+        <div class="portrait">
+          {props.photoUrl ? (
+            <img src={props.photoUrl} width="120" height="160" alt={employee.fullName} />
+          ) : (
+            <span class="no-photo large">No photo</span>
+          )}
+        </div>
+        <dl class="details">
+          <dt>Location</dt>
+          <dd>{employee.location}</dd>
+          <dt>Job Title</dt>
+          <dd>{employee.jobTitle}</dd>
+          <dt>Badges</dt>
+          <dd class="badge-list">
+            {employee.badges.length === 0
+              ? 'None'
+              : employee.badges.map((badge) => <BadgePill badge={badge} />)}
+          </dd>
+        </dl>
+      </div>
+      <DeleteButton
+        id={employee.id}
+        version={employee.version}
+        name={employee.fullName}
+        token={props.csrfToken}
+      />
+    </Layout>
+  );
+}

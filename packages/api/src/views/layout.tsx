@@ -1,0 +1,49 @@
+import type { Child } from 'hono/jsx';
+
+export interface LayoutProps {
+  readonly title: string;
+  readonly flash?: string | undefined;
+  /** Buttons beside the heading (Add, Edit, Home). */
+  readonly actions?: Child;
+  readonly children?: Child;
+}
+
+const SITE_NAME = 'Employee Directory';
+
+/** The frame of every page: self-contained CSS, no scripts, the flash message once. */
+export function Layout(props: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{props.title === SITE_NAME ? SITE_NAME : `${props.title} · ${SITE_NAME}`}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+      </head>
+      <body>
+        <header class="site">
+          <a class="brand" href="/">
+            Employee Directory
+          </a>
+          <nav aria-label="Main">
+            <a href="/">Home</a>
+            <a href="/info">Info</a>
+            <a href="/docs">API</a>
+          </nav>
+        </header>
+        <main>
+          {props.flash ? (
+            <p class="flash" role="status">
+              {props.flash}
+            </p>
+          ) : null}
+          <div class="page-head">
+            <h1>{props.title}</h1>
+            <div class="actions">{props.actions}</div>
+          </div>
+          {props.children}
+        </main>
+      </body>
+    </html>
+  );
+}

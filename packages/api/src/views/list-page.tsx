@@ -1,0 +1,76 @@
+import type { Employee } from '@empdir/shared';
+import { BadgeIcon } from './badge-icon.js';
+import { DeleteButton } from './hidden-fields.js';
+import { Layout } from './layout.js';
+
+export interface ListPageProps {
+  readonly employees: readonly Employee[];
+  readonly photoUrls: ReadonlyMap<string, string>;
+  readonly nextCursor: string | undefined;
+  readonly isFirstPage: boolean;
+  readonly csrfToken: string;
+  readonly flash: string | undefined;
+}
+
+/** The directory: photo, name linking to the view page, badge icons, location; paginated. */
+export function ListPage(props: ListPageProps) {
+  const empty = props.employees.length === 0;
+  return (
+    <Layout
+      title="Employee Directory"
+      flash={props.flash}
+      actions={
+        <a class="btn primary" href="/add">
+          Add
+        </a>
+      }
+    >
+      {empty && props.isFirstPage ? <h4 class="empty">Empty Directory</h4> : null}
+      {empty && !props.isFirstPage ? <p class="empty">No more employees.</p> : null}
+      {empty ? null : (
+        <table class="directory">
+          <tbody>
+            {props.employees.map((employee) => {
+              const url = employee.photoKey ? props.photoUrls.get(employee.photoKey) : undefined;
+              return (
+                <tr>
+                  <td class="photo">
+                    {url ? (
+                      <img width="50" src={url} alt={employee.fullName} />
+                    ) : (
+                      <span class="no-photo" aria-hidden="true" />
+                    )}
+                  </td>
+                  <td>
+                    <a href={`/employee/${employee.id}`}>{employee.fullName}</a>{' '}
+                    {employee.badges.map((badge) => (
+                      <BadgeIcon badge={badge} />
+                    ))}
+                    <br />
+                    <small>{employee.location}</small>
+                  </td>
+                  <td class="row-actions">
+                    <DeleteButton
+                      id={employee.id}
+                      version={employee.version}
+                      name={employee.fullName}
+                      token={props.csrfToken}
+                    />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <nav class="pager" aria-label="Pages">
+        {props.isFirstPage ? null : <a href="/">First page</a>}
+        {props.nextCursor ? (
+          <a rel="next" href={`/?cursor=${encodeURIComponent(props.nextCursor)}`}>
+            Next
+          </a>
+        ) : null}
+      </nav>
+    </Layout>
+  );
+}
