@@ -57,7 +57,8 @@ t.test('stand-ins die with a parent that is SIGKILLed', async (t) => {
         const engines = ${JSON.stringify(engines)};
         const ddbs = await Promise.all(engines.map((engine) => startDynamoDb({ engine })));
         const s3 = await startS3();
-        console.log(JSON.stringify({ url: 'x', pids: [...ddbs.map((d) => d.pid), s3.pid], dataDir: s3.dataDir }));
+        const pids = [...ddbs.map((d) => d.pid), s3.pid];
+        console.log(JSON.stringify({ url: 'x', pids, dataDir: s3.dataDir }));
         setInterval(() => {}, 1000);
       `),
     ],

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ConditionalCheckFailedException,
   DescribeTableCommand,
@@ -12,7 +15,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import t from 'tap';
 import { EMPLOYEE_TABLE, sortNameFor } from '../../packages/shared/dist/index.js';
-import { type DynamoDbEngine, dynamoDbEngines, startDynamoDb } from '../support/dynamodb.js';
+import {
+  type DynamoDbEngine,
+  dynamoDbEngines,
+  resolveDynamoDbEngine,
+  startDynamoDb,
+} from '../support/dynamodb.js';
 import { createTableIfMissing, dynamoDbClientConfig } from '../support/local-aws.js';
 
 const TABLE = 'Employees';
@@ -100,3 +108,47 @@ for (const engine of engines) {
     t.throws(() => process.kill(-pid, 0), { code: 'ESRCH' }, 'no process of the stand-in is left');
   });
 }
+
+t.test('dynalite keeps tables and items in dataDir across restarts', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'empdir-ddb-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const first = await startDynamoDb({ engine: 'dynalite', dataDir });
+  const firstDocs = DynamoDBDocumentClient.from(new DynamoDBClient(dynamoDbClientConfig(first)));
+  await createTableIfMissing(dynamoDbClientConfig(first), TABLE);
+  await firstDocs.send(
+    new PutCommand({ TableName: TABLE, Item: { id: 'kept', fullName: 'Kept' } }),
+  );
+  firstDocs.destroy();
+  await first.stop();
+
+  const second = await startDynamoDb({ engine: 'dynalite', dataDir });
+  t.teardown(() => second.stop());
+  const docs = DynamoDBDocumentClient.from(new DynamoDBClient(dynamoDbClientConfig(second)));
+  t.teardown(() => docs.destroy());
+  const got = await docs.send(new GetCommand({ TableName: TABLE, Key: { id: 'kept' } }));
+  t.equal(got.Item?.fullName, 'Kept');
+});
+
+t.test(
+  "'auto' picks DynamoDB Local when java is here; STANDIN_DYNAMODB overrides it",
+  async (t) => {
+    const previous = process.env.STANDIN_DYNAMODB;
+    t.teardown(() => {
+      if (previous === undefined) delete process.env.STANDIN_DYNAMODB;
+      else process.env.STANDIN_DYNAMODB = previous;
+    });
+    delete process.env.STANDIN_DYNAMODB;
+    t.equal(
+      resolveDynamoDbEngine('auto'),
+      available.includes('dynamodb-local') ? 'dynamodb-local' : 'dynalite',
+    );
+    t.equal(resolveDynamoDbEngine('dynalite'), 'dynalite', 'an explicit engine wins');
+    process.env.STANDIN_DYNAMODB = 'dynalite';
+    t.equal(resolveDynamoDbEngine('auto'), 'dynalite');
+    process.env.STANDIN_DYNAMODB = 'mongo';
+    t.throws(
+      () => resolveDynamoDbEngine('auto'),
+      /STANDIN_DYNAMODB must be one of dynalite, dynamodb-local, got "mongo"/,
+    );
+  },
+);

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 /** @type {boolean | undefined} */
 let javaChecked;
 
-/** The DynamoDB Local jar and its native SQLite libraries, as amplify-dynamodb-simulator ships them. */
+/** Where amplify-dynamodb-simulator ships the DynamoDB Local jar and its native SQLite libraries. */
 export function emulatorDir() {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('amplify-dynamodb-simulator')), 'emulator');

@@ -1,11 +1,13 @@
 // DynamoDB stand-ins for tests and the local stack, each in a child process on 127.0.0.1.
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { standinEnv, startChild } from './child-process.js';
 import { isDynamoDbLocalAvailable } from './dynamodb-local-command.js';
 
 /**
  * @typedef {'dynalite' | 'dynamodb-local'} DynamoDbEngine
- * @typedef {{ engine?: DynamoDbEngine | 'auto', dataDir?: string, startTimeoutMs?: number }} StartDynamoDbOptions
+ * @typedef {{ engine?: DynamoDbEngine | 'auto', dataDir?: string, startTimeoutMs?: number }}
+ *   StartDynamoDbOptions
  * @typedef {{ engine: DynamoDbEngine, endpoint: string, region: string, pid: number,
  *   stop: () => Promise<void> }} DynamoDbStandin
  */
@@ -48,6 +50,7 @@ export async function startDynamoDb(options = {}) {
   if (engine === 'dynamodb-local' && !isDynamoDbLocalAvailable()) {
     throw new Error('DynamoDB Local needs java on PATH and amplify-dynamodb-simulator installed');
   }
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const script = engine === 'dynalite' ? 'dynalite-main.js' : 'dynamodb-local-main.js';
   const dataArgs = options.dataDir
     ? [engine === 'dynalite' ? '--path' : '--db-path', options.dataDir]

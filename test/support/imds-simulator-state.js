@@ -60,7 +60,7 @@ export function createImdsState({ roleName, accessKeyId, credentialLifetimeMs, n
       return false;
     },
     roleName: () => role,
-    /** @param {string} name the new role also gets new credentials, as a new instance profile would */
+    /** @param {string} name the new role gets new credentials, as a new instance profile would */
     setRole(name) {
       if (!/^[\w+=,.@-]{1,64}$/.test(name)) throw new RangeError(`invalid role name "${name}"`);
       role = name;

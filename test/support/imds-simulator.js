@@ -15,8 +15,10 @@ import { createTokenBucket } from './token-bucket.js';
  * @typedef {import('./token-bucket.js').RateLimit} RateLimit
  * @typedef {import('./imds-routes.js').InstanceFacts} InstanceFacts
  * @typedef {import('./imds-simulator-state.js').ImdsCredentialsDocument} ImdsCredentialsDocument
- * @typedef {{ total: number, byPath: Record<string, number>, byStatus: Record<string, number> }} ImdsCounters
- * @typedef {{ port?: number, roleName?: string, accessKeyId?: string, credentialLifetimeMs?: number,
+ * @typedef {{ total: number, byPath: Record<string, number>,
+ *   byStatus: Record<string, number> }} ImdsCounters
+ * @typedef {{ port?: number, roleName?: string, accessKeyId?: string,
+ *   credentialLifetimeMs?: number,
  *   rateLimit?: RateLimit, now?: () => number, instance?: Partial<InstanceFacts>,
  *   controlEndpoints?: boolean }} ImdsSimulatorOptions
  * @typedef {{ url: string, port: number, counters: () => ImdsCounters, resetCounters: () => void,

@@ -12,9 +12,11 @@ import { EMPLOYEE_TABLE } from '../../packages/shared/dist/index.js';
 /**
  * @typedef {{ endpoint: string, region: string }} LocalEndpoint
  * @typedef {{ accessKeyId: string, secretAccessKey: string }} LocalCredentials
- * @typedef {{ endpoint: string, region: string, credentials: LocalCredentials }} DynamoDbLocalConfig
+ * @typedef {{ endpoint: string, region: string, credentials: LocalCredentials }}
+ *   DynamoDbLocalConfig
  * @typedef {DynamoDbLocalConfig & { forcePathStyle: true,
- *   requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }} S3LocalConfig
+ *   requestChecksumCalculation: 'WHEN_REQUIRED',
+ *   responseChecksumValidation: 'WHEN_REQUIRED' }} S3LocalConfig
  */
 
 /**

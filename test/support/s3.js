@@ -1,6 +1,6 @@
 // The S3 stand-in: s3rver in a child process on 127.0.0.1, path-style addressing only.
 // s3rver only checks that the access key id is S3RVER; it never verifies a SigV4 signature.
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { standinEnv, startChild } from './child-process.js';
 
@@ -16,6 +16,7 @@ import { standinEnv, startChild } from './child-process.js';
  * @returns {Promise<S3Standin>}
  */
 export async function startS3(options = {}) {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const child = await startChild({
     name: 's3rver',
     command: process.execPath,
