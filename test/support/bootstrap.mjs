@@ -73,7 +73,7 @@ if (command === 'test') {
   process.exit(run(process.execPath, [join(root, 'test/support/run-tests.mjs'), ...rest]));
 } else if (command === 'start') {
   if (build() !== 0) process.exit(1);
-  process.exit(run(process.execPath, [join(root, 'test/support/local-stack.mjs'), ...rest]));
+  process.exit(run(process.execPath, [join(root, 'test/support/start-local-stack.mjs'), ...rest]));
 } else if (command === 'install') {
   process.exit(0);
 } else {

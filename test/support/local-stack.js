@@ -1,0 +1,150 @@
+// The whole stack on loopback, as `npm start` and the browser test run it: DynamoDB and S3
+// stand-ins, the IMDSv2 simulator, the imds-cache daemon pointed at it, and the API, which gets its
+// credentials only from the daemon (no keys in its environment, no IMDS access).
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { standinEnv, startChild } from './child-process.js';
+import { startDynamoDb } from './dynamodb.js';
+import { freeLoopbackPort } from './free-port.js';
+import {
+  createBucketIfMissing,
+  createTableIfMissing,
+  dynamoDbClientConfig,
+  s3ClientConfig,
+} from './local-aws.js';
+import { startS3 } from './s3.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * @typedef {{ dataDir: string, dynamoDbEngine?: 'dynalite' | 'dynamodb-local' | 'auto',
+ *   apiPort?: number, cachePort?: number, cacheOpsPort?: number,
+ *   tableName?: string, bucket?: string, region?: string }} LocalStackOptions
+ * @typedef {{ apiUrl: string, cacheUrl: string, cacheOpsUrl: string, tokenFile: string,
+ *   imdsUrl: string, dynamoDbEndpoint: string, dynamoDbEngine: string, s3Endpoint: string,
+ *   tableName: string, bucket: string, region: string,
+ *   stop: () => Promise<void> }} LocalStack
+ */
+
+/** Environment variables that could hand the API credentials other than the daemon's. */
+const CREDENTIAL_ENV = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+];
+
+/** @param {NodeJS.ProcessEnv} extra */
+function childEnv(extra) {
+  const env = standinEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra });
+  for (const key of CREDENTIAL_ENV) if (!(key in extra)) delete env[key];
+  return env;
+}
+
+/**
+ * Starts every part, in dependency order; on any failure stops what already started.
+ * @param {LocalStackOptions} options
+ * @returns {Promise<LocalStack>}
+ */
+export async function startLocalStack(options) {
+  const tableName = options.tableName ?? 'empdir-local-employees';
+  const bucket = options.bucket ?? 'empdir-local-photos';
+  const region = options.region ?? 'us-east-1';
+  /** @type {Array<() => Promise<void>>} */
+  const stops = [];
+  const stop = async () => {
+    for (const stopOne of stops.splice(0).reverse()) await stopOne().catch(() => {});
+  };
+  try {
+    for (const dir of ['dynamodb', 's3', 'imds-cache'])
+      mkdirSync(join(options.dataDir, dir), { recursive: true });
+    const ddb = await startDynamoDb({
+      engine: options.dynamoDbEngine ?? 'dynalite',
+      dataDir: join(options.dataDir, 'dynamodb'),
+    });
+    stops.push(ddb.stop);
+    const s3 = await startS3({ dataDir: join(options.dataDir, 's3') });
+    stops.push(s3.stop);
+    await createTableIfMissing(dynamoDbClientConfig(ddb), tableName);
+    await createBucketIfMissing(s3ClientConfig(s3), bucket);
+
+    // The simulator hands out s3rver's key id, so the daemon's credentials work on the S3 stand-in.
+    const imds = await startChild({
+      name: 'imds-simulator',
+      command: process.execPath,
+      args: [
+        join(root, 'test/support/imds-simulator.js'),
+        '--port',
+        '0',
+        '--access-key-id',
+        'S3RVER',
+      ],
+      env: childEnv({}),
+    });
+    stops.push(imds.stop);
+
+    const tokenFile = join(options.dataDir, 'imds-cache', 'token');
+    const cachePort = options.cachePort ?? (await freeLoopbackPort());
+    const cacheOpsPort = options.cacheOpsPort ?? (await freeLoopbackPort());
+    const cache = await startChild({
+      name: 'imds-cache',
+      command: process.execPath,
+      args: [join(root, 'packages/imds-cache/dist/main.js')],
+      env: childEnv({
+        IMDS_CACHE_IMDS_ENDPOINT: imds.value.url,
+        IMDS_CACHE_LISTEN: `127.0.0.1:${cachePort}`,
+        IMDS_CACHE_OPS_LISTEN: `127.0.0.1:${cacheOpsPort}`,
+        IMDS_CACHE_TOKEN_FILE: tokenFile,
+      }),
+    });
+    stops.push(cache.stop);
+    const cacheUrl = `http://127.0.0.1:${cachePort}/v1/credentials`;
+
+    const apiPort = options.apiPort ?? (await freeLoopbackPort());
+    const api = await startChild({
+      name: 'api',
+      command: process.execPath,
+      args: [join(root, 'packages/api/dist/main.js')],
+      env: childEnv({
+        TABLE_NAME: tableName,
+        PHOTOS_BUCKET: bucket,
+        AWS_REGION: region,
+        DYNAMODB_ENDPOINT: ddb.endpoint,
+        S3_ENDPOINT: s3.endpoint,
+        HOST: '127.0.0.1',
+        PORT: String(apiPort),
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: cacheUrl,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+        // Only the daemon may answer: the SDK must not go around it to an instance metadata service.
+        AWS_EC2_METADATA_DISABLED: 'true',
+      }),
+    });
+    stops.push(api.stop);
+
+    return {
+      apiUrl: api.value.url,
+      cacheUrl,
+      cacheOpsUrl: `http://127.0.0.1:${cacheOpsPort}`,
+      tokenFile,
+      imdsUrl: imds.value.url,
+      dynamoDbEndpoint: ddb.endpoint,
+      dynamoDbEngine: ddb.engine,
+      s3Endpoint: s3.endpoint,
+      tableName,
+      bucket,
+      region,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
