@@ -8,8 +8,9 @@ set -euo pipefail
 umask 022
 
 : "${STAGE:?}" "${AWS_REGION:?}" "${ARTIFACT_BUCKET:?}" "${ARTIFACT_KEY:?}"
-: "${PHOTOS_BUCKET:?}" "${TABLE_NAME:?}"
+: "${PHOTOS_BUCKET:?}" "${TABLE_NAME:?}" "${SESSION_SECRET_ARN:?}"
 ARTIFACT_SHA256="${ARTIFACT_SHA256:-}"
+DOMAIN_NAME="${DOMAIN_NAME:-}"
 INSTALL_ROOT=/opt/empdir
 
 log() { echo "empdir user-data [${STAGE}]: $*" >&2; }
@@ -51,14 +52,23 @@ install_release() {
 }
 
 write_config() {
+  local trusted_origins='' secret
   install -d -m 0755 /etc/empdir
-  # Names only, nothing secret: credentials never touch the disk, the daemon keeps them in memory.
+  # Behind an HTTPS listener the API sees http://; the browser's https:// origin must be trusted.
+  [ -n "$DOMAIN_NAME" ] && trusted_origins="https://${DOMAIN_NAME}"
+  # Names only, nothing secret: AWS credentials never touch the disk, the daemon keeps them in memory.
   cat >/etc/empdir/employee-directory.env <<CONFIG
 PHOTOS_BUCKET=${PHOTOS_BUCKET}
 TABLE_NAME=${TABLE_NAME}
 AWS_REGION=${AWS_REGION}
+TRUSTED_ORIGINS=${trusted_origins}
 CONFIG
   chmod 0644 /etc/empdir/employee-directory.env
+  # Shared by every instance (through the VPC's Secrets Manager endpoint); readable by the API only.
+  secret="$(aws secretsmanager get-secret-value --region "$AWS_REGION" \
+    --secret-id "$SESSION_SECRET_ARN" --query SecretString --output text)"
+  install -m 0640 -o root -g empdir-api /dev/null /etc/empdir/session.env
+  printf 'SESSION_SECRET=%s\n' "$secret" >/etc/empdir/session.env
 }
 
 start_services() {

@@ -74,6 +74,8 @@ export function createResolver(template, options = {}) {
         return named(id, 'LogGroupName', generated);
       case 'AWS::Lambda::Function':
         return named(id, 'FunctionName', generated);
+      case 'AWS::SecretsManager::Secret':
+        return `arn:aws:secretsmanager:${region}:${accountId}:secret:${named(id, 'Name', id)}-AbCdEf`;
       default:
         return `${id}-physical-id`;
     }

@@ -62,6 +62,21 @@ PhotosBucketPolicy:
             NumericLessThan:
               s3:TlsVersion: '1.2'
 
+# Signs the API's cookies and form tokens: every instance must share it, or a form served by one
+# fails on another. Unnamed on purpose: a deleted secret's name stays reserved for up to 30 days.
+SessionSecret:
+  Type: AWS::SecretsManager::Secret
+  DeletionPolicy: Delete
+  UpdateReplacePolicy: Delete
+  Properties:
+    Description: !Sub "Employee directory \${Stage}: SESSION_SECRET for cookies and form tokens"
+    GenerateSecretString:
+      PasswordLength: 64
+      ExcludePunctuation: true
+    Tags:
+      - Key: Stage
+        Value: !Ref Stage
+
 EmployeesTable:
   Type: AWS::DynamoDB::Table
   # Deleting the stack deletes the table (prod's refuses: DeletionProtectionEnabled below); a

@@ -10,6 +10,8 @@ export const USER_DATA_EXPORTS = {
   ARTIFACT_SHA256: 'ArtifactSha256',
   PHOTOS_BUCKET: 'PhotosBucket',
   TABLE_NAME: 'EmployeesTable',
+  SESSION_SECRET_ARN: 'SessionSecret',
+  DOMAIN_NAME: 'DomainName',
 };
 
 /**
