@@ -155,7 +155,8 @@ async function listen(handler: RequestListener, host: string, port: number) {
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port, exclusive: true }, () => {
+    // A whole fleet of short-lived processes may connect at the same instant.
+    server.listen({ host, port, exclusive: true, backlog: 2048 }, () => {
       server.off('error', reject);
       resolve();
     });
