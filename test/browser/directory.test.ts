@@ -1,0 +1,109 @@
+// End to end in real headless Chromium against the whole local stack (the same code `npm start`
+// runs): add an employee with a photo, see it listed with its badges, edit it, delete it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { type LocalStack, startLocalStack } from '../support/local-stack.js';
+import { samplePhoto, seedEmployees } from '../support/sample-employees.js';
+import { chromiumMissingReason, launchChromium } from './chromium.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const missing = chromiumMissingReason();
+if (missing) {
+  t.comment(`skipping the browser test: ${missing}`);
+  t.test(
+    'add, list, edit and delete an employee in the browser',
+    { skip: missing },
+    async () => {},
+  );
+} else {
+  const dataDir = mkdtempSync(join(tmpdir(), 'empdir-e2e-'));
+  let stack: LocalStack;
+  t.before(async () => {
+    stack = await startLocalStack({ dataDir, dynamoDbEngine: 'dynalite' });
+  });
+  t.teardown(async () => {
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  t.test('add, list, edit and delete an employee in the browser', async (t) => {
+    const browser = await launchChromium();
+    t.teardown(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    const dialogs: string[] = [];
+    page.on('dialog', async (dialog) => {
+      dialogs.push(dialog.message());
+      await dialog.dismiss();
+    });
+    const failedRequests: string[] = [];
+    page.on('requestfailed', (request) => failedRequests.push(request.url()));
+    const photoDir = mkdtempSync(join(tmpdir(), 'empdir-photo-'));
+    t.teardown(() => rmSync(photoDir, { recursive: true, force: true }));
+    const photoPath = join(photoDir, 'portrait.jpg');
+    writeFileSync(photoPath, await samplePhoto('Ada Lovelace', 200));
+
+    await page.goto(`${stack.apiUrl}/`);
+    t.match(await page.textContent('body'), /Empty Directory/, 'a new directory says it is empty');
+
+    await page.click('a[href="/add"]');
+    const hostileName = '<script>alert(1)</script> Ada';
+    await page.fill('input[name="full_name"]', hostileName);
+    await page.fill('input[name="location"]', 'London');
+    await page.fill('input[name="job_title"]', 'Analyst');
+    await page.check('input[name="badges"][value="apple"]');
+    await page.check('input[name="badges"][value="coffee"]');
+    await page.setInputFiles('input[name="photo"]', photoPath);
+    await Promise.all([page.waitForURL(`${stack.apiUrl}/**`), page.click('button[type="submit"]')]);
+
+    t.match(await page.textContent('.flash'), /Saved!/);
+    const row = page.locator('tr', { hasText: 'Ada' });
+    t.equal(await row.count(), 1, 'the new employee is listed');
+    t.match(await row.textContent(), hostileName, 'the hostile name is shown as text');
+    t.equal(await row.locator('[title="Mac User"]').count(), 1, 'Mac User badge shown');
+    t.equal(await row.locator('[title="Coffee Snob"]').count(), 1, 'Coffee Snob badge shown');
+    const photoLoaded = await row
+      .locator('img')
+      .first()
+      .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
+    t.ok(photoLoaded, 'the presigned photo URL loads in the browser (CSP allows it)');
+
+    // A few more people make the screenshot look like a directory.
+    await seedEmployees(stack.apiUrl, 5);
+    await page.goto(`${stack.apiUrl}/`);
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: join(here, 'screenshots', 'directory.png'), fullPage: true });
+
+    await page.click(`a:has-text("${hostileName}")`);
+    t.match(await page.textContent('body'), /London/);
+    await page.click('a[href^="/edit/"]');
+    t.equal(
+      await page.inputValue('input[name="full_name"]'),
+      hostileName,
+      'the form keeps the name',
+    );
+    await page.fill('input[name="job_title"]', 'Chief Analyst');
+    await page.uncheck('input[name="badges"][value="coffee"]');
+    await page.check('input[name="badges"][value="bug"]');
+    await Promise.all([page.waitForURL(`${stack.apiUrl}/**`), page.click('button[type="submit"]')]);
+    t.match(await page.textContent('.flash'), /Saved!/);
+    const edited = page.locator('tr', { hasText: 'Ada' }).filter({ hasText: 'London' });
+    t.equal(await edited.locator('[title="Bugfixer"]').count(), 1, 'new badge shown');
+    t.equal(await edited.locator('[title="Coffee Snob"]').count(), 0, 'removed badge gone');
+    t.equal(await edited.locator('[title="Mac User"]').count(), 1, 'kept badge still there');
+
+    await edited.locator('a[href^="/employee/"]').first().click();
+    t.match(await page.textContent('body'), /Chief Analyst/);
+    await Promise.all([
+      page.waitForURL(`${stack.apiUrl}/**`),
+      page.click('form[action^="/delete/"] button'),
+    ]);
+    t.match(await page.textContent('.flash'), /Deleted!/);
+    t.equal(await page.locator('tr', { hasText: hostileName }).count(), 0, 'the employee is gone');
+
+    t.same(dialogs, [], 'no script ever ran from user input');
+    t.same(failedRequests, [], 'every request the pages made succeeded');
+  });
+}
