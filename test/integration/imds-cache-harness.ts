@@ -19,6 +19,10 @@ export interface StackOptions {
   readonly sim?: ImdsSimulatorOptions;
   /** Wait for the warm-up refresh before returning (default true). */
   readonly warm?: boolean;
+  /** Runs before the daemon starts (e.g. to set a simulator fault the warm-up will meet). */
+  readonly beforeStart?: (sim: Awaited<ReturnType<typeof startImdsSimulator>>) => void;
+  /** The daemon's jitter source (default Math.random). */
+  readonly random?: () => number;
   /** Hold every credentials fetch until `releaseCredentials()` (the simulator still answers it). */
   readonly holdCredentials?: boolean;
 }
@@ -53,9 +57,11 @@ export async function startStack(t: Test, options: StackOptions = {}) {
     if (request.path.startsWith(`${ROLE_PATH}`) && request.path !== ROLE_PATH) await held;
     return real(request);
   };
+  options.beforeStart?.(sim);
   const daemon: ImdsCacheHandle = await startImdsCache(config, {
     clock,
     logger,
+    ...(options.random ? { random: options.random } : {}),
     ...(options.holdCredentials ? { transport } : {}),
   });
   daemon.cache.onRefresh((outcome) => {
@@ -81,6 +87,8 @@ export async function startStack(t: Test, options: StackOptions = {}) {
   };
   /** Moves the clock to the scheduler's next refresh and waits for its outcome. */
   const runNextRefresh = async () => {
+    // A refresh already in flight (a caller or a timer started it) settles first and re-arms.
+    if (daemon.scheduler.nextRefreshAtMs() === undefined) await nextOutcome();
     const atMs = daemon.scheduler.nextRefreshAtMs();
     if (atMs === undefined) throw new Error('no refresh armed');
     const outcome = nextOutcome();
