@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
  * @template T
@@ -39,9 +40,12 @@ export function standinEnv(/** @type {NodeJS.ProcessEnv} */ extra = {}) {
   return { ...env, ...extra };
 }
 
+const GUARD = fileURLToPath(new URL('child-guard-main.js', import.meta.url));
+
 /**
- * Spawns a child in its own process group with a stdin pipe (its lifeline: when we die the pipe
- * closes and the child exits) and resolves once `ready` recognises a stdout line.
+ * Spawns `command` under a guard (child-guard-main.js) that leads a new process group and holds
+ * a stdin pipe from us: when we die, even by SIGKILL, the pipe closes and the guard takes the
+ * whole group down. Resolves once `ready` recognises a line the command printed on stdout.
  * @template [T={ url: string }]
  * @param {StartChildOptions<T>} options
  * @returns {Promise<ChildHandle<T>>}
@@ -50,13 +54,17 @@ export function startChild(options) {
   const { name, startTimeoutMs = 30_000, stopGraceMs = 5_000 } = options;
   const ready = options.ready ?? /** @type {(line: string) => T | undefined} */ (urlLine);
   installExitHook();
-  const child = spawn(options.command, options.args, {
-    cwd: options.cwd,
-    env: options.env ?? process.env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    // Own process group, so stop() also reaches grandchildren (the JVM under its wrapper).
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [GUARD, String(stopGraceMs), options.command, ...options.args],
+    {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // Own process group, so stop() also reaches grandchildren (the JVM under its wrapper).
+      detached: true,
+    },
+  );
   const pid = child.pid;
   if (pid === undefined) {
     // Spawning failed (ENOENT, EACCES); 'error' follows on the next tick.
@@ -89,7 +97,7 @@ export function startChild(options) {
 
   const stop = async () => {
     if (!liveGroups.has(pid)) return exited.then(() => undefined);
-    child.stdin.end();
+    // One SIGTERM to the group; closing the lifeline too would make the guard send a second.
     killGroup(pid, 'SIGTERM');
     /** @type {NodeJS.Timeout | undefined} */
     let timer;

@@ -24,8 +24,9 @@ export function exitWithParent(cleanup, { cleanupTimeoutMs = 5_000 } = {}) {
     clearTimeout(timer);
     process.exit(code);
   };
-  process.once('SIGTERM', () => void exit(0));
-  process.once('SIGINT', () => void exit(0));
+  // `on`, not `once`: a second SIGTERM must not kill us mid-cleanup with the default action.
+  process.on('SIGTERM', () => void exit(0));
+  process.on('SIGINT', () => void exit(0));
   if (stdinIsPipe()) {
     process.stdin.on('data', () => {});
     process.stdin.once('end', () => void exit(0));
