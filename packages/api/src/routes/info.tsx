@@ -4,7 +4,7 @@ import type { AppEnv } from '../app-env.js';
 import { AppError, BadRequestError, MethodNotAllowedError } from '../errors.js';
 import { readForm } from '../middleware/csrf-token.js';
 import { setFlash } from '../middleware/flash.js';
-import { STRESS_MINUTES, type StressMinutes } from '../stress/cpu-stress.js';
+import { STRESS_MINUTES } from '../stress/cpu-stress.js';
 import { InfoPage } from '../views/info-page.js';
 import { renderPage } from '../views/render.js';
 
@@ -28,13 +28,14 @@ export function infoRoutes(deps: AppDeps) {
       );
     })
     .post('/info/stress', async (c) => {
-      const minutes = Number((await readForm(c)).minutes);
-      if (!STRESS_MINUTES.includes(minutes as StressMinutes)) {
+      const raw = (await readForm(c)).minutes;
+      const minutes = STRESS_MINUTES.find((allowed) => raw === String(allowed));
+      if (minutes === undefined) {
         throw new BadRequestError('Choose 1, 5 or 10 minutes of CPU stress.');
       }
       if (!deps.stress.available)
         throw new AppError(403, 'forbidden', 'CPU stress is not available on AWS Lambda.');
-      const result = deps.stress.start(minutes as StressMinutes);
+      const result = deps.stress.start(minutes);
       await setFlash(c, result.started ? 'stress' : 'stress-busy', cookies);
       return c.redirect('/info', 303);
     })

@@ -1,3 +1,4 @@
+import { type Employee, newEmployeeId, newPhotoKey } from '@empdir/shared';
 import type { AppDeps } from '../app-deps.js';
 import { loadConfig } from '../config.js';
 import type { InstanceInfoView } from '../info/instance-info.js';
@@ -49,6 +50,8 @@ export interface TestDeps extends AppDeps {
   advance(ms: number): void;
   shuttingDown: boolean;
   instance: InstanceInfoView;
+  /** Puts an employee straight into the store (with a stored photo when withPhoto). */
+  seed(fields?: Partial<Employee> & { withPhoto?: boolean }): Employee;
 }
 
 /** Fakes for createApp(fakes).request(...): in-memory stores, a fixed clock, captured logs. */
@@ -88,6 +91,26 @@ export function createTestDeps(env: Record<string, string> = {}): TestDeps {
     logLines,
     advance(ms) {
       nowMs += ms;
+    },
+    seed({ withPhoto, ...fields } = {}) {
+      const at = new Date(nowMs).toISOString();
+      const employee: Employee = {
+        id: newEmployeeId(),
+        fullName: `Employee ${employees.items.size + 1}`,
+        location: 'Seattle',
+        jobTitle: 'Engineer',
+        badges: [],
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+        ...fields,
+      };
+      if (withPhoto) {
+        employee.photoKey = newPhotoKey();
+        photos.objects.set(employee.photoKey, new Uint8Array([1]));
+      }
+      employees.items.set(employee.id, employee);
+      return employee;
     },
   };
   return deps;

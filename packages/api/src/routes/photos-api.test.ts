@@ -1,0 +1,100 @@
+import t from 'tap';
+import { createApp } from '../app.js';
+import { PHOTO_LIMITS } from '../photos/photo-processor.js';
+import { createTestDeps } from '../testing/fake-deps.js';
+import { sampleImage } from '../testing/sample-images.js';
+
+function setup() {
+  const deps = createTestDeps();
+  const app = createApp(deps);
+  const put = (id: string, body: BodyInit, type: string, headers: Record<string, string> = {}) =>
+    app.request(`/api/employees/${id}/photo`, {
+      method: 'PUT',
+      // FormData bodies set their own multipart type with the boundary.
+      headers: type ? { 'content-type': type, ...headers } : headers,
+      body,
+    });
+  return { deps, app, put };
+}
+
+t.test('PUT a raw image of each type: stored as PNG, version bumped, URL returned', async (t) => {
+  const { deps, put } = setup();
+  const e = deps.seed();
+  let version = 1;
+  for (const format of ['jpeg', 'png', 'webp', 'gif'] as const) {
+    // The declared type is ignored: the bytes decide.
+    const res = await put(e.id, await sampleImage(50, 50, format), 'application/octet-stream');
+    t.equal(res.status, 200, format);
+    version += 1;
+    const body = await res.json();
+    t.equal(body.version, version);
+    t.match(body.photoKey, /^employee-pic\/[0-9a-f]{32}\.png$/);
+    t.equal(body.photoUrl, `https://photos.example.test/${body.photoKey}?signature=${version - 1}`);
+    t.equal(res.headers.get('etag'), `"${version}"`);
+  }
+  t.equal(deps.photos.objects.size, 1, 'each replacement deleted the previous object');
+});
+
+t.test('PUT as multipart works too; If-Match is checked when sent', async (t) => {
+  const { deps, put } = setup();
+  const e = deps.seed({ version: 3 });
+  const form = () => {
+    const f = new FormData();
+    f.append('photo', new Blob([sampleBytes]), 'me.png');
+    return f;
+  };
+  const sampleBytes = await sampleImage(20, 20, 'png');
+  const stale = await put(e.id, form(), '', { 'if-match': '"2"' });
+  t.equal(stale.status, 409);
+  t.equal(deps.photos.objects.size, 0, 'the uploaded object was removed again');
+  const res = await put(e.id, form(), '', { 'if-match': '"3"' });
+  t.equal(res.status, 200);
+});
+
+t.test('refuses other types (415), big bodies (413), and unknown employees (404)', async (t) => {
+  const { deps, put } = setup();
+  const e = deps.seed();
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg"/>';
+  t.equal((await put(e.id, svg, 'image/svg+xml')).status, 415);
+  t.equal((await put(e.id, svg, 'text/plain')).status, 415);
+  const big = new Uint8Array(PHOTO_LIMITS.maxBytes + 1);
+  big.set([0xff, 0xd8, 0xff]);
+  const tooBig = await put(e.id, big, 'image/jpeg');
+  t.equal(tooBig.status, 413);
+  t.equal((await tooBig.json()).error.code, 'payload_too_large');
+  t.equal(
+    (await put('00000000-0000-4000-8000-000000000000', await sampleImage(5, 5), 'image/jpeg'))
+      .status,
+    404,
+  );
+  t.equal(deps.photos.objects.size, 0, 'nothing left behind');
+  t.equal(deps.employees.items.get(e.id)?.version, 1);
+});
+
+t.test('DELETE photo removes the object and the key', async (t) => {
+  const { deps, app } = setup();
+  const e = deps.seed({ withPhoto: true });
+  const res = await app.request(`/api/employees/${e.id}/photo`, { method: 'DELETE' });
+  t.equal(res.status, 200);
+  const body = await res.json();
+  t.equal(body.photoKey, undefined);
+  t.equal(body.version, 2);
+  t.equal(deps.photos.objects.size, 0);
+  const again = await app.request(`/api/employees/${e.id}/photo`, { method: 'DELETE' });
+  t.equal((await again.json()).version, 2, 'idempotent: no photo, no write');
+  const stale = await app.request(`/api/employees/${e.id}/photo`, {
+    method: 'DELETE',
+    headers: { 'if-match': '"1"' },
+  });
+  t.equal(stale.status, 409);
+});
+
+t.test('a failed S3 upload is a 503 and the item is untouched', async (t) => {
+  const { deps, put } = setup();
+  const e = deps.seed({ withPhoto: true });
+  deps.photos.failing.add('put');
+  const res = await put(e.id, await sampleImage(10, 10), 'image/jpeg');
+  t.equal(res.status, 503);
+  t.equal((await res.json()).error.code, 'upstream_unavailable');
+  t.same(deps.employees.items.get(e.id), e);
+});
