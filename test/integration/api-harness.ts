@@ -1,0 +1,86 @@
+// Starts the API's AWS stand-ins (DynamoDB Local or dynalite, and s3rver) for one test file, and
+// the API itself on 127.0.0.1:0 through the real SDK. Not a test file itself.
+import { randomBytes } from 'node:crypto';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type ApiConfig, loadConfig, startServer } from '../../packages/api/src/index.js';
+import { type DynamoDbStandin, startDynamoDb } from '../support/dynamodb.js';
+import {
+  createBucketIfMissing,
+  createTableIfMissing,
+  dynamoDbClientConfig,
+  localAwsCredentials,
+  s3ClientConfig,
+} from '../support/local-aws.js';
+import { type S3Standin, startS3 } from '../support/s3.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export const TABLE_NAME = 'Employees';
+export const PHOTOS_BUCKET = 'employee-photos';
+
+export interface ApiStandins {
+  readonly ddb: DynamoDbStandin;
+  readonly s3: S3Standin;
+  /** A plain S3 client on the stand-in, for looking at what the API stored. */
+  readonly s3Client: S3Client;
+  /** The API's configuration against these stand-ins; `env` overrides single keys. */
+  config(env?: Record<string, string>): ApiConfig;
+  stop(): Promise<void>;
+}
+
+/** One DynamoDB and one S3 stand-in, with the table and bucket created. */
+export async function startApiStandins(): Promise<ApiStandins> {
+  const [ddb, s3] = await Promise.all([startDynamoDb({ engine: 'auto' }), startS3()]);
+  await Promise.all([
+    createTableIfMissing(dynamoDbClientConfig(ddb), TABLE_NAME),
+    createBucketIfMissing(s3ClientConfig(s3), PHOTOS_BUCKET),
+  ]);
+  const s3Client = new S3Client(s3ClientConfig(s3));
+  const sessionSecret = randomBytes(32).toString('base64url');
+  return {
+    ddb,
+    s3,
+    s3Client,
+    config: (env = {}) =>
+      loadConfig({
+        TABLE_NAME,
+        PHOTOS_BUCKET,
+        AWS_REGION: ddb.region,
+        DYNAMODB_ENDPOINT: ddb.endpoint,
+        S3_ENDPOINT: s3.endpoint,
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        SESSION_SECRET: sessionSecret,
+        // Stopped stand-ins should fail fast in the outage tests.
+        AWS_TIMEOUT_MS: '2000',
+        ...env,
+      }),
+    async stop() {
+      s3Client.destroy();
+      await Promise.all([ddb.stop(), s3.stop()]);
+    },
+  };
+}
+
+/** The API on a real socket against the stand-ins, with the stand-ins' fixed credentials. */
+export function startApi(standins: ApiStandins, env: Record<string, string> = {}) {
+  return startServer(standins.config(env), { credentials: localAwsCredentials() });
+}
+
+/** JSON helper for the API over the network. */
+export async function api(
+  baseUrl: string,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  return { res, status: res.status, body: text ? JSON.parse(text) : undefined };
+}
