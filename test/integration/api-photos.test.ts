@@ -1,0 +1,105 @@
+// Photos through the real SDK into s3rver: the stored PNG, presigned URLs, no orphaned objects.
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
+import t from 'tap';
+import { api, PHOTOS_BUCKET, startApi, startApiStandins } from './api-harness.js';
+
+const standins = await startApiStandins();
+t.teardown(() => standins.stop());
+const server = await startApi(standins);
+t.teardown(() => server.close());
+
+async function storedKeys(): Promise<string[]> {
+  const out = await standins.s3Client.send(new ListObjectsV2Command({ Bucket: PHOTOS_BUCKET }));
+  return (out.Contents ?? []).map((o) => o.Key ?? '').sort();
+}
+
+async function storedObject(key: string) {
+  const out = await standins.s3Client.send(new GetObjectCommand({ Bucket: PHOTOS_BUCKET, Key: key }));
+  return { bytes: await out.Body?.transformToByteArray(), contentType: out.ContentType };
+}
+
+// Stored 300x200 with EXIF orientation 6, so it displays 200x300 (portrait).
+const photo = async () =>
+  new Uint8Array(
+    await sharp({ create: { width: 300, height: 200, channels: 3, background: '#c33' } })
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer(),
+  );
+
+async function putPhoto(id: string, bytes: Uint8Array, type = 'image/jpeg') {
+  const res = await fetch(`${server.url}/api/employees/${id}/photo`, {
+    method: 'PUT',
+    headers: { 'content-type': type },
+    body: bytes,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+t.test('upload → 120x160 transparent PNG in S3 → presigned URL that serves it', async (t) => {
+  const { body: e } = await api(server.url, '/api/employees', {
+    method: 'POST',
+    body: { fullName: 'Pic', location: 'L', jobTitle: 'J' },
+  });
+  const put = await putPhoto(e.id, await photo());
+  t.equal(put.status, 200);
+  t.match(put.body.photoKey, /^employee-pic\/[0-9a-f]{32}\.png$/);
+  const stored = await storedObject(put.body.photoKey);
+  t.equal(stored.contentType, 'image/png');
+  const meta = await sharp(stored.bytes).metadata();
+  t.same([meta.format, meta.width, meta.height, meta.hasAlpha], ['png', 120, 160, true]);
+  const { data } = await sharp(stored.bytes).raw().toBuffer({ resolveWithObject: true });
+  // Displayed 200x300 fits as 107x160: transparent columns at both sides, opaque centre.
+  t.equal(data[(80 * 120 + 2) * 4 + 3], 0, 'left margin transparent');
+  t.equal(data[(80 * 120 + 60) * 4 + 3], 255, 'centre opaque');
+  t.ok(put.body.photoUrl.startsWith(`${standins.s3.endpoint}/${PHOTOS_BUCKET}/${put.body.photoKey}?`));
+  t.match(put.body.photoUrl, /X-Amz-Signature=/);
+  const fetched = await fetch(put.body.photoUrl);
+  t.equal(fetched.status, 200);
+  t.same(new Uint8Array(await fetched.arrayBuffer()), stored.bytes, 'the URL serves the stored PNG');
+});
+
+t.test('the same URL is reused across views (signed once per photo)', async (t) => {
+  const { body: e } = await api(server.url, '/api/employees', {
+    method: 'POST',
+    body: { fullName: 'Reuse', location: 'L', jobTitle: 'J' },
+  });
+  const put = await putPhoto(e.id, await photo());
+  const a = await api(server.url, `/api/employees/${e.id}`);
+  const b = await api(server.url, `/api/employees/${e.id}`);
+  t.equal(a.body.photoUrl, put.body.photoUrl);
+  t.equal(b.body.photoUrl, put.body.photoUrl);
+});
+
+t.test('replacing and deleting photos, and deleting employees, leave no objects behind', async (t) => {
+  const before = await storedKeys();
+  const { body: e } = await api(server.url, '/api/employees', {
+    method: 'POST',
+    body: { fullName: 'Churn', location: 'L', jobTitle: 'J' },
+  });
+  const first = await putPhoto(e.id, await photo());
+  const second = await putPhoto(e.id, await photo());
+  t.not(second.body.photoKey, first.body.photoKey);
+  t.same(await storedKeys(), [...before, second.body.photoKey].sort(), 'first object deleted');
+  const removed = await api(server.url, `/api/employees/${e.id}/photo`, { method: 'DELETE' });
+  t.equal(removed.status, 200);
+  t.equal(removed.body.photoKey, undefined);
+  t.same(await storedKeys(), before, 'second object deleted');
+  const third = await putPhoto(e.id, await photo());
+  t.same(await storedKeys(), [...before, third.body.photoKey].sort());
+  t.equal((await api(server.url, `/api/employees/${e.id}`, { method: 'DELETE' })).status, 204);
+  t.same(await storedKeys(), before, 'deleted with the employee');
+});
+
+t.test('non-images are 415 and store nothing', async (t) => {
+  const before = await storedKeys();
+  const { body: e } = await api(server.url, '/api/employees', {
+    method: 'POST',
+    body: { fullName: 'Bad', location: 'L', jobTitle: 'J' },
+  });
+  const res = await putPhoto(e.id, new TextEncoder().encode('%PDF-1.7 not an image'), 'image/png');
+  t.equal(res.status, 415);
+  t.equal(res.body.error.code, 'unsupported_media_type');
+  t.same(await storedKeys(), before);
+});
