@@ -2,7 +2,12 @@
 // the API itself on 127.0.0.1:0 through the real SDK. Not a test file itself.
 import { randomBytes } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type ApiConfig, loadConfig, startServer } from '../../packages/api/src/index.js';
+import {
+  type ApiConfig,
+  type CreateDepsOptions,
+  loadConfig,
+  startServer,
+} from '../../packages/api/src/index.js';
 import { type DynamoDbStandin, startDynamoDb } from '../support/dynamodb.js';
 import {
   createBucketIfMissing,
@@ -63,8 +68,12 @@ export async function startApiStandins(): Promise<ApiStandins> {
 }
 
 /** The API on a real socket against the stand-ins, with the stand-ins' fixed credentials. */
-export function startApi(standins: ApiStandins, env: Record<string, string> = {}) {
-  return startServer(standins.config(env), { credentials: localAwsCredentials() });
+export function startApi(
+  standins: ApiStandins,
+  env: Record<string, string> = {},
+  options: CreateDepsOptions = {},
+) {
+  return startServer(standins.config(env), { credentials: localAwsCredentials(), ...options });
 }
 
 /** JSON helper for the API over the network. */
