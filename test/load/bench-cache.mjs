@@ -10,6 +10,7 @@ import { spawnTracked, stopAll, stopChild, waitForLine } from './processes.mjs';
 import { machine, markdownTable, repoRoot, writeResults } from './report.mjs';
 import { writeSummary } from './summary.mjs';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const quick = process.argv.includes('--quick');
 const durationS = quick ? 2 : 5;
 const connectionCounts = [1, 16, 64, 256];

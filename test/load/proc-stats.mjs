@@ -80,3 +80,44 @@ export function processesWithEnv(key, value) {
   }
   return found;
 }
+
+/**
+ * A process and all its descendants (a stand-in's wrapper and the JVM under it).
+ * @param {number} pid
+ * @returns {number[]}
+ */
+export function processTree(pid) {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    const parent = /** @type {number} */ (all[i]);
+    try {
+      for (const task of readdirSync(`/proc/${parent}/task`)) {
+        const children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8').trim();
+        if (children) all.push(...children.split(' ').map(Number));
+      }
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return all;
+}
+
+/**
+ * CPU time and RSS summed over a process tree.
+ * @param {number} pid
+ * @returns {{ rssMb: number, peakRssMb: number, cpuMs: number, atMs: number }}
+ */
+export function treeSample(pid) {
+  const total = { rssMb: 0, peakRssMb: 0, cpuMs: 0, atMs: performance.now() };
+  for (const member of processTree(pid)) {
+    try {
+      const sample = procSample(member);
+      total.rssMb += sample.rssMb;
+      total.peakRssMb += sample.peakRssMb;
+      total.cpuMs += sample.cpuMs;
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return total;
+}

@@ -15,11 +15,13 @@ function esc(text) {
   );
 }
 
-/** A round upper bound for the axis: 1, 2 or 5 times a power of ten. */
+/** A round upper bound for the axis, at most about a quarter above the tallest bar. */
 function niceMax(/** @type {number} */ value) {
   if (value <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 5, 10]) if (step * power >= value) return step * power;
+  for (const step of [1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+    if (step * power >= value * 1.08) return step * power;
+  }
   return 10 * power;
 }
 
