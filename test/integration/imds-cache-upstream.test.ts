@@ -136,3 +136,28 @@ t.test('429 storm: bounded retries, the rate ceiling holds, callers get fast 503
   t.equal((await stack.runNextRefresh()).ok, true, 'recovers at the next retry');
   t.equal((await stack.credentials()).status, 200);
 });
+
+t.test('no secret reaches the log, whatever fails on the way', async (t) => {
+  const stack = await startStack(t);
+  const seen = [stack.sim.currentCredentials()];
+  // Malformed documents that still carry key material, a role change, a throttled refresh.
+  stack.sim.setFault({ kind: 'malformed', variant: 'code', paths: 'credentials', count: 1 });
+  await stack.runNextRefresh();
+  stack.sim.setRole('empdir-app-role-v2');
+  await stack.runNextRefresh();
+  seen.push(stack.sim.currentCredentials());
+  stack.sim.setFault({ kind: 'status', status: 429 });
+  await stack.runNextRefresh();
+  stack.sim.setFault({ kind: 'none' });
+  await stack.get('/v1/credentials', { Authorization: `${stack.token}0` });
+  await stack.credentials();
+  const log = stack.logLines.join('');
+  t.match(log, /"msg":"credential refresh failed"/);
+  t.match(log, /"reason":"malformed"/);
+  t.match(log, /"reason":"throttled"/);
+  for (const doc of seen) {
+    t.notOk(log.includes(doc.SecretAccessKey), 'no SecretAccessKey');
+    t.notOk(log.includes(doc.Token), 'no session Token');
+  }
+  t.notOk(log.includes(stack.token), 'no token file content');
+});

@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from './clock.js';
 import type { ImdsCacheConfig } from './config.js';
@@ -121,7 +121,7 @@ export async function startImdsCache(
     config.opsListen.host,
     config.opsListen.port,
   ).catch(async (error: unknown) => {
-    await closeServer(main.server, 0);
+    await closeServer(main, 0);
     throw error;
   });
   hosts = allowedHosts(config.listen.host, main.port);
@@ -139,7 +139,7 @@ export async function startImdsCache(
     closing ??= (async () => {
       scheduler.stop();
       const graceMs = deps.shutdownGraceMs ?? 10_000;
-      await Promise.all([closeServer(main.server, graceMs), closeServer(ops.server, graceMs)]);
+      await Promise.all([closeServer(main, graceMs), closeServer(ops, graceMs)]);
       shutdown.abort(new Error('imds-cache is shutting down'));
       log.info('stopped');
     })();
@@ -149,9 +149,17 @@ export async function startImdsCache(
 }
 
 async function listen(handler: RequestListener, host: string, port: number) {
+  let closing = false;
+  const open = new Set<ServerResponse>();
   const server = createServer(
     { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
-    handler,
+    (req, res) => {
+      // While closing, every answer ends its connection, so close() need not wait for idle ones.
+      if (closing) res.setHeader('Connection', 'close');
+      open.add(res);
+      res.once('close', () => open.delete(res));
+      handler(req, res);
+    },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -161,14 +169,23 @@ async function listen(handler: RequestListener, host: string, port: number) {
       resolve();
     });
   });
-  return { server, port: (server.address() as AddressInfo).port };
+  const markClosing = () => {
+    closing = true;
+    for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  return { server, port: (server.address() as AddressInfo).port, markClosing };
 }
 
-/** Stops accepting, closes idle keep-alive sockets, and cuts the rest after `graceMs`. */
-function closeServer(server: Server, graceMs: number): Promise<void> {
+/** Stops accepting, lets in-flight requests finish, and cuts what is left after `graceMs`. */
+function closeServer(
+  listener: { server: Server; markClosing: () => void },
+  graceMs: number,
+): Promise<void> {
+  const { server } = listener;
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), graceMs);
     force.unref();
+    listener.markClosing();
     server.close(() => {
       clearTimeout(force);
       resolve();
