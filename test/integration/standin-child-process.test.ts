@@ -1,9 +1,12 @@
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { standinEnv, startChild, urlLine } from '../support/child-process.js';
 import { dynamoDbEngines } from '../support/dynamodb.js';
 
-const support = (file: string) => new URL(`../support/${file}`, import.meta.url).href;
+const support = (file: string) => new URL(`../support/${file}`, import.meta.url);
 const node = process.execPath;
 
 /** Live (non-zombie) members of a process group; orphans' zombies wait for PID 1 to reap them. */
@@ -48,48 +51,67 @@ async function groupGone(pgid: number, timeoutMs = 15_000) {
 /** Runs a parent process that starts stand-ins, prints their details, then `ending` happens. */
 function parentScript(body: string) {
   return `
+    import { standinEnv, startChild } from '${support('child-process.js')}';
     import { startDynamoDb } from '${support('dynamodb.js')}';
     import { startS3 } from '${support('s3.js')}';
     ${body}
   `;
 }
 
-t.test('stand-ins die with a parent that is SIGKILLed', async (t) => {
-  const engines = dynamoDbEngines();
-  const parent = await startChild({
-    name: 'parent',
-    command: node,
-    env: standinEnv(),
-    args: [
-      '--input-type=module',
-      '-e',
-      parentScript(`
-        const engines = ${JSON.stringify(engines)};
-        const ddbs = await Promise.all(engines.map((engine) => startDynamoDb({ engine })));
+t.test(
+  'stand-ins die with a parent that is SIGKILLed; DynamoDB Local skips a taken port',
+  async (t) => {
+    const withJava = dynamoDbEngines().includes('dynamodb-local');
+    // Held open so DynamoDB Local's first port is taken and it has to retry on another.
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    t.teardown(() => blocker.close());
+    const takenPort = (blocker.address() as AddressInfo).port;
+    const parent = await startChild({
+      name: 'parent',
+      command: node,
+      env: standinEnv(),
+      args: [
+        '--input-type=module',
+        '-e',
+        parentScript(`
+        const ddb = await startDynamoDb({ engine: 'dynalite' });
         const s3 = await startS3();
-        const pids = [...ddbs.map((d) => d.pid), s3.pid];
-        console.log(JSON.stringify({ url: 'x', self: process.pid, pids, dataDir: s3.dataDir }));
+        const local = ${withJava}
+          ? await startChild({
+              name: 'dynamodb-local',
+              command: process.execPath,
+              args: [${JSON.stringify(fileURLToPath(support('dynamodb-local-main.js')))}, '--first-port', '${takenPort}'],
+              env: standinEnv(),
+              startTimeoutMs: 90_000,
+            })
+          : undefined;
+        const pids = [ddb.pid, s3.pid, ...(local ? [local.pid] : [])];
+        console.log(JSON.stringify({ url: local?.value.url ?? 'x', self: process.pid, pids, dataDir: s3.dataDir }));
         setInterval(() => {}, 1000);
       `),
-    ],
-    startTimeoutMs: 90_000,
-    ready: (line) => {
-      if (!urlLine(line)) return undefined;
-      return JSON.parse(line) as { self: number; pids: number[]; dataDir: string };
-    },
-  });
-  t.teardown(() => parent.stop());
-  // startChild runs the parent under its own guard; kill the parent itself, as the OOM killer would.
-  const { self, pids, dataDir } = parent.value;
-  t.equal(pids.length, engines.length + 1);
-  for (const pid of pids) t.ok(liveMembers(pid).length > 0, 'stand-in running');
-  if (engines.includes('dynamodb-local')) {
-    t.equal(liveMembers(pids[1] ?? 0).length, 3, 'DynamoDB Local: guard, wrapper and JVM');
-  }
-  process.kill(self, 'SIGKILL');
-  for (const pid of pids) t.ok(await groupGone(pid), `group ${pid} gone, grandchildren included`);
-  t.ok(await waitFor(() => !existsSync(dataDir)), 's3rver removed its temporary directory');
-});
+      ],
+      startTimeoutMs: 120_000,
+      ready: (line) => {
+        if (!urlLine(line)) return undefined;
+        return JSON.parse(line) as { url: string; self: number; pids: number[]; dataDir: string };
+      },
+    });
+    t.teardown(() => parent.stop());
+    const { url, self, pids, dataDir } = parent.value;
+    t.equal(pids.length, withJava ? 3 : 2);
+    for (const pid of pids) t.ok(liveMembers(pid).length > 0, 'stand-in running');
+    if (withJava) {
+      t.not(new URL(url).port, String(takenPort), 'DynamoDB Local moved off the taken port');
+      t.ok((await fetch(url)).headers.get('x-amzn-requestid'), 'and answers as DynamoDB there');
+      t.equal(liveMembers(pids[2] ?? 0).length, 3, 'DynamoDB Local: guard, wrapper and JVM');
+    }
+    // startChild runs the parent under its own guard; kill the parent itself, as the OOM killer would.
+    process.kill(self, 'SIGKILL');
+    for (const pid of pids) t.ok(await groupGone(pid), `group ${pid} gone, grandchildren included`);
+    t.ok(await waitFor(() => !existsSync(dataDir)), 's3rver removed its temporary directory');
+  },
+);
 
 t.test('stand-ins die with a parent that throws past its teardown', async (t) => {
   const parent = await startChild({

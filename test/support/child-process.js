@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
  *   ready?: (line: string) => T | undefined }} StartChildOptions
  */
 /**
+ * `pid` is the guard's, which is also the process group id of everything the command started.
  * @template T
  * @typedef {{ pid: number, value: T, output: () => string, stop: () => Promise<void>,
  *   closeLifeline: () => void,

@@ -8,6 +8,7 @@ import { isDynamoDbLocalAvailable } from './dynamodb-local-command.js';
  * @typedef {'dynalite' | 'dynamodb-local'} DynamoDbEngine
  * @typedef {{ engine?: DynamoDbEngine | 'auto', dataDir?: string, startTimeoutMs?: number }}
  *   StartDynamoDbOptions
+ * `pid` is the stand-in's process group (see child-process.js).
  * @typedef {{ engine: DynamoDbEngine, endpoint: string, region: string, pid: number,
  *   stop: () => Promise<void> }} DynamoDbStandin
  */

@@ -6,6 +6,7 @@ import { standinEnv, startChild } from './child-process.js';
 
 /**
  * @typedef {{ dataDir?: string, startTimeoutMs?: number }} StartS3Options
+ * `pid` is the stand-in's process group (see child-process.js).
  * @typedef {{ endpoint: string, region: string, dataDir: string, pid: number,
  *   stop: () => Promise<void> }} S3Standin
  */
