@@ -51,10 +51,10 @@ export function employeeInput(i) {
 }
 
 /**
- * Starts the stand-ins and the API; `stop()` stops all three.
- * @param {{ engine?: 'auto' | 'dynalite' | 'dynamodb-local' }} [options]
+ * Starts the stand-ins and the API; `stop()` stops all three. `env` adds to the API's environment.
+ * @param {{ engine?: 'auto' | 'dynalite' | 'dynamodb-local', env?: Record<string, string> }} [options]
  */
-export async function startApiStack({ engine = 'auto' } = {}) {
+export async function startApiStack({ engine = 'auto', env = {} } = {}) {
   const ddb = await startDynamoDb({ engine });
   const s3 = await startS3().catch(async (error) => {
     await ddb.stop();
@@ -89,6 +89,7 @@ export async function startApiStack({ engine = 'auto' } = {}) {
         // The stand-ins' key pair, built at run time; s3rver accepts no other.
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        ...env,
       },
       // Its request log (one line per request at the default level) goes nowhere.
       stdout: 'ignore',
