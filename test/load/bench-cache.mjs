@@ -7,7 +7,7 @@ import { startDaemon } from './daemon.mjs';
 import { loadRun } from './load-run.mjs';
 import { cpuBetween, loadAverage1m, procSample, systemCpuSample } from './proc-stats.mjs';
 import { spawnTracked, stopAll, stopChild, waitForLine } from './processes.mjs';
-import { machine, markdownTable, repoRoot, writeResults } from './report.mjs';
+import { fmt, machine, markdownTable, repoRoot, writeResults } from './report.mjs';
 import { writeSummary } from './summary.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -131,7 +131,17 @@ async function main() {
       headers: limitedHeaders,
     });
     polling.abort();
-    const defaultLimit = { ...limitedRun, readiness: await readiness };
+    // The limit's own settings, as the daemon parses them from an empty environment.
+    const { parseConfig } = await import('../../packages/imds-cache/dist/config.js');
+    const { rateLimitRps, rateLimitBurst } = parseConfig({});
+    const defaultLimit = {
+      ...limitedRun,
+      rateLimitRps,
+      rateLimitBurst,
+      // A 1 s warm-up ran first, so the bucket may hold up to a full burst when the run starts.
+      max200: Math.ceil(rateLimitRps * limitedRun.durationS + rateLimitBurst),
+      readiness: await readiness,
+    };
     await limited.stop();
 
     const data = {
@@ -210,7 +220,7 @@ function markdown(data) {
     '',
     `Goals: ≥ ${goals.ceilingRatio}× the ceiling at every connection count — ${verdict(worstRatio >= goals.ceilingRatio)} (worst ${worstRatio.toFixed(2)}×); p99 < ${goals.p99MsAt64} ms at 64 connections — ${verdict(at64 && at64.cache.p99Ms < goals.p99MsAt64)} (${ms(at64?.cache.p99Ms)} ms; the ceiling's own p99 there is ${ms(at64?.ceiling.p99Ms)} ms); RSS < ${goals.rssMb} MB — ${verdict(peakRssMb < goals.rssMb)} (peak ${peakRssMb.toFixed(1)} MB, idle ${data.idleRssMb.toFixed(1)} MB).`,
     '',
-    `At the default rate limit (64 connections, ${data.setup.durationS} s): ${Math.round(d.requestsPerS)} req/s answered: ${statuses}; ${d.errors} errors, ${d.timeouts} timeouts, p99 ${ms(d.p99Ms)} ms (200s only: ${ms(d.okP99Ms ?? Number.NaN)} ms). /readyz polled every 100 ms meanwhile: ${Object.entries(
+    `At the default rate limit (${fmt(d.rateLimitRps)} req/s, burst ${fmt(d.rateLimitBurst)}; 64 connections, ${data.setup.durationS} s): ${Math.round(d.requestsPerS)} req/s answered: ${statuses} (the limit allows at most ${fmt(d.max200)} × 200 in this run); ${d.errors} errors, ${d.timeouts} timeouts, p99 ${ms(d.p99Ms)} ms (200s only: ${ms(d.okP99Ms ?? Number.NaN)} ms). /readyz polled every 100 ms meanwhile: ${Object.entries(
       d.readiness.statuses,
     )
       .map(([status, count]) => `${count} × ${status}`)

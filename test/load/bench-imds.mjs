@@ -118,6 +118,17 @@ async function main() {
   }
 }
 
+/**
+ * What a cold daemon asks IMDS for, and why that bounds the reduction at small N.
+ * @param {any} row
+ */
+function coldStartNote(row) {
+  const calls = Object.entries(row.withCache.imdsByPath)
+    .map(([path, count]) => `${count} × ${path}`)
+    .join(', ');
+  return `A cold daemon's calls (N = ${row.n} row): ${calls}. Without the cache an SDK process makes at most 3 calls (token PUT, role, credentials: the SDK does not retry IMDS, so a refused token PUT or role lookup ends it after 2), so the reduction at N processes cannot exceed 3N ÷ the daemon's ${row.withCache.imdsCalls}.`;
+}
+
 /** @param {any} data */
 function markdown(data) {
   const short = markdownTable(
@@ -170,6 +181,8 @@ function markdown(data) {
     `IMDSv2 simulator throttled to ${rateLimit.ratePerSecond} req/s (burst ${rateLimit.burst}, 429 beyond). Each process is an unmodified AWS SDK v3 app resolving credentials with the default provider chain; ${concurrency} run at a time. With the cache, a cold daemon is started for each row and its start-up calls are counted.`,
     '',
     short,
+    '',
+    coldStartNote(data.shortLived[0]),
     '',
     `Long-lived: ${l.m} processes for ${l.durationMs / 1000} s each, a new S3 client per request, ${l.gapMs} ms apart. Reduction: ${times(l.reduction)}.`,
     '',
