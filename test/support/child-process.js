@@ -37,8 +37,9 @@ export function urlLine(line) {
 
 /** The environment for a stand-in: without tap's coverage hooks, which only slow it down. */
 export function standinEnv(/** @type {NodeJS.ProcessEnv} */ extra = {}) {
-  const { NODE_OPTIONS: _options, NODE_V8_COVERAGE: _coverage, ...env } = process.env;
-  return { ...env, ...extra };
+  const { NODE_OPTIONS: nodeOptions, NODE_V8_COVERAGE: _coverage, ...env } = process.env;
+  const keepOptions = nodeOptions && !nodeOptions.includes('@tapjs');
+  return { ...env, ...(keepOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...extra };
 }
 
 const GUARD = fileURLToPath(new URL('child-guard-main.js', import.meta.url));
