@@ -1,0 +1,148 @@
+// Records the exact (IAM action, resource) pairs the API sends to AWS while it exercises every
+// route that touches AWS, and checks them against test/fixtures/recorded-aws-calls.json, which
+// deploy's least-privilege test reads. Regenerate after a deliberate change with:
+//   UPDATE_RECORDED_AWS_CALLS=1 npx tap --disable-coverage test/integration/api-aws-calls.test.ts
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import t from 'tap';
+import { FakeBrowser } from '../../packages/api/src/testing/fake-browser.js';
+import { API_IAM_ACTIONS, photoKeySchema } from '../../packages/shared/dist/index.js';
+import { api, PHOTOS_BUCKET, startApi, startApiStandins, TABLE_NAME } from './api-harness.js';
+
+interface AwsCall {
+  action: string;
+  resource: string;
+}
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recorded-aws-calls.json');
+const REGENERATE =
+  'UPDATE_RECORDED_AWS_CALLS=1 npx tap --disable-coverage test/integration/api-aws-calls.test.ts';
+
+// Operations whose IAM action is not named after them.
+const ACTION_FOR: Record<string, string> = {
+  's3:HeadBucket': 's3:ListBucket',
+  's3:HeadObject': 's3:GetObject',
+};
+
+function toCall(clientName: string, commandName: string, input: Record<string, unknown>): AwsCall {
+  const service =
+    clientName === 'S3Client' ? 's3' : clientName === 'DynamoDBClient' ? 'dynamodb' : clientName;
+  const operation = `${service}:${commandName.replace(/Command$/, '')}`;
+  const action = ACTION_FOR[operation] ?? operation;
+  if (service === 'dynamodb') {
+    const table = input.TableName === TABLE_NAME ? '${Table}' : String(input.TableName);
+    const index = input.IndexName ? `/index/${String(input.IndexName)}` : '';
+    return { action, resource: `arn:aws:dynamodb:\${Region}:\${Account}:table/${table}${index}` };
+  }
+  const bucket = input.Bucket === PHOTOS_BUCKET ? '${Bucket}' : String(input.Bucket);
+  if (input.Key === undefined) return { action, resource: `arn:aws:s3:::${bucket}` };
+  // Photo keys are random; any key outside employee-pic/ stays literal and fails the comparison.
+  const key = photoKeySchema.safeParse(input.Key).success ? 'employee-pic/*' : String(input.Key);
+  return { action, resource: `arn:aws:s3:::${bucket}/${key}` };
+}
+
+const standins = await startApiStandins();
+t.teardown(() => standins.stop());
+const server = await startApi(standins, { READINESS_CACHE_MS: '0' });
+t.teardown(() => server.close());
+
+const seen = new Map<string, AwsCall>();
+for (const client of [server.deps.aws.dynamoDb, server.deps.aws.s3]) {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const call = toCall(
+        String(context.clientName),
+        String(context.commandName),
+        args.input as Record<string, unknown>,
+      );
+      seen.set(`${call.action} ${call.resource}`, call);
+      return next(args);
+    },
+    // Initialize runs for sent commands and for presigning (getSignedUrl clones this stack).
+    { step: 'initialize', name: 'recordAwsCalls' },
+  );
+}
+
+t.test('exercise every route that reaches AWS', async (t) => {
+  t.equal((await api(server.url, '/readyz')).status, 200);
+  const { body: e } = await api(server.url, '/api/employees', {
+    method: 'POST',
+    body: { fullName: 'Recorder', location: 'Here', jobTitle: 'Auditor' },
+  });
+  const jpeg = await sharp({ create: { width: 30, height: 40, channels: 3, background: '#555' } })
+    .jpeg()
+    .toBuffer();
+  const put = await fetch(`${server.url}/api/employees/${e.id}/photo`, {
+    method: 'PUT',
+    headers: { 'content-type': 'image/jpeg' },
+    body: new Uint8Array(jpeg),
+  });
+  t.equal(put.status, 200);
+  t.equal((await api(server.url, '/api/employees')).status, 200);
+  t.equal((await api(server.url, `/api/employees/${e.id}`)).status, 200);
+  const patched = await api(server.url, `/api/employees/${e.id}`, {
+    method: 'PATCH',
+    body: { location: 'There' },
+    headers: { 'if-match': '"2"' },
+  });
+  t.equal(patched.status, 200);
+  const browser = new FakeBrowser(
+    { request: (url, init) => fetch(url, { ...init, redirect: 'manual' }) },
+    server.url,
+  );
+  for (const path of ['/', `/employee/${e.id}`, `/edit/${e.id}`, '/add', '/info']) {
+    t.equal((await browser.get(path)).status, 200, path);
+  }
+  const saved = await browser.post(
+    '/save',
+    {
+      employee_id: e.id,
+      version: '3',
+      full_name: 'Recorder',
+      location: 'Anywhere',
+      job_title: 'Auditor',
+      photo: new Blob([new Uint8Array(jpeg)]),
+    },
+    { multipart: true },
+  );
+  t.equal(saved.status, 303);
+  const removedPhoto = await api(server.url, `/api/employees/${e.id}/photo`, { method: 'DELETE' });
+  t.equal(removedPhoto.status, 200);
+  t.equal((await browser.post(`/delete/${e.id}`, { version: '5' })).status, 303);
+});
+
+t.test('the recorded calls match the committed fixture', async (t) => {
+  const recorded = [...seen.values()].sort(
+    (a, b) => a.action.localeCompare(b.action) || a.resource.localeCompare(b.resource),
+  );
+  for (const call of recorded) {
+    t.ok(
+      API_IAM_ACTIONS.some((grant) => grant.action === call.action),
+      `${call.action} is declared in API_IAM_ACTIONS`,
+    );
+  }
+  const kinds: Record<string, RegExp> = {
+    table: /^arn:aws:dynamodb:\$\{Region\}:\$\{Account\}:table\/\$\{Table\}$/,
+    'table-indexes':
+      /^arn:aws:dynamodb:\$\{Region\}:\$\{Account\}:table\/\$\{Table\}\/index\/byName$/,
+    bucket: /^arn:aws:s3:::\$\{Bucket\}$/,
+    'photo-objects': /^arn:aws:s3:::\$\{Bucket\}\/employee-pic\/\*$/,
+  };
+  for (const call of recorded) {
+    const grant = API_IAM_ACTIONS.find((g) => g.action === call.action);
+    if (grant)
+      t.match(call.resource, kinds[grant.resource] ?? /^$/, `${call.action} on its resource kind`);
+  }
+  const text = `${JSON.stringify(recorded, null, 2)}\n`;
+  if (process.env.UPDATE_RECORDED_AWS_CALLS === '1') {
+    writeFileSync(FIXTURE, text);
+    t.comment(`wrote ${FIXTURE}`);
+  }
+  const committed = existsSync(FIXTURE) ? readFileSync(FIXTURE, 'utf8') : '(missing)';
+  t.equal(
+    text,
+    committed,
+    `the API's AWS calls changed; review, then regenerate with: ${REGENERATE}`,
+  );
+});
