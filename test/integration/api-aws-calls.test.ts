@@ -48,21 +48,30 @@ const server = await startApi(standins, { READINESS_CACHE_MS: '0' });
 t.teardown(() => server.close());
 
 const seen = new Map<string, AwsCall>();
-for (const client of [server.deps.aws.dynamoDb, server.deps.aws.s3]) {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const call = toCall(
-        String(context.clientName),
-        String(context.commandName),
-        args.input as Record<string, unknown>,
-      );
-      seen.set(`${call.action} ${call.resource}`, call);
-      return next(args);
-    },
-    // Initialize runs for sent commands and for presigning (getSignedUrl clones this stack).
-    { step: 'initialize', name: 'recordAwsCalls' },
+function record(context: { clientName?: string; commandName?: string }, input: object): void {
+  const call = toCall(
+    String(context.clientName),
+    String(context.commandName),
+    input as Record<string, unknown>,
   );
+  seen.set(`${call.action} ${call.resource}`, call);
 }
+// Initialize runs for sent commands and for presigning (getSignedUrl clones the client's stack).
+const recorderOptions = { step: 'initialize', name: 'recordAwsCalls' } as const;
+server.deps.aws.dynamoDb.middlewareStack.add(
+  (next, context) => async (args) => {
+    record(context, args.input);
+    return next(args);
+  },
+  recorderOptions,
+);
+server.deps.aws.s3.middlewareStack.add(
+  (next, context) => async (args) => {
+    record(context, args.input);
+    return next(args);
+  },
+  recorderOptions,
+);
 
 t.test('exercise every route that reaches AWS', async (t) => {
   t.equal((await api(server.url, '/readyz')).status, 200);

@@ -2,9 +2,12 @@
 // test/fixtures/lambda, against the DynamoDB and S3 stand-ins through the real SDK.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LambdaEvent } from 'hono/aws-lambda';
 import t from 'tap';
-import { createLambdaHandler, type LambdaHandler } from '../../packages/api/src/lambda.js';
+import {
+  createLambdaHandler,
+  type LambdaEvent,
+  type LambdaHandler,
+} from '../../packages/api/src/lambda.js';
 import { localAwsCredentials } from '../support/local-aws.js';
 import { startApiStandins } from './api-harness.js';
 

@@ -8,7 +8,9 @@ const standins = await startApiStandins();
 let stopped = false;
 t.teardown(() => (stopped ? undefined : standins.stop()));
 const logLines: Record<string, unknown>[] = [];
-const logger = createLogger('error', { write: (line: string) => void logLines.push(JSON.parse(line)) });
+const logger = createLogger('error', {
+  write: (line: string) => void logLines.push(JSON.parse(line)),
+});
 const server = await startApi(standins, { READINESS_CACHE_MS: '0' }, { logger });
 t.teardown(() => server.close());
 
@@ -20,7 +22,9 @@ const { body: ada } = await api(server.url, '/api/employees', {
 t.test('S3 down: the upload is a 503 and the employee is untouched', async (t) => {
   await standins.s3.stop();
   const sharp = (await import('sharp')).default;
-  const photo = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
+  const photo = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+    .png()
+    .toBuffer();
   const res = await fetch(`${server.url}/api/employees/${ada.id}/photo`, {
     method: 'PUT',
     headers: { 'content-type': 'image/png' },
@@ -30,12 +34,19 @@ t.test('S3 down: the upload is a 503 and the employee is untouched', async (t) =
   const body = await res.json();
   t.equal(body.error.code, 'upstream_unavailable');
   t.notMatch(JSON.stringify(body), /ECONNREFUSED|127\.0\.0\.1|s3/i);
-  t.match((await api(server.url, `/api/employees/${ada.id}`)).body, { version: 1, photoKey: undefined });
+  t.match((await api(server.url, `/api/employees/${ada.id}`)).body, {
+    version: 1,
+    photoKey: undefined,
+  });
   const ready = await api(server.url, '/readyz');
   t.equal(ready.status, 503);
   t.same(ready.body.checks, { table: 'ok', bucket: 'unavailable' });
   const logged = logLines.find((l) => (l.requestId as string) === body.error.requestId);
-  t.match(logged, { msg: 'request failed', code: 'upstream_unavailable', err: { type: 'UpstreamError' } });
+  t.match(logged, {
+    msg: 'request failed',
+    code: 'upstream_unavailable',
+    err: { type: 'UpstreamError' },
+  });
 });
 
 t.test('DynamoDB down: pages and JSON are 503 with a fixed message', async (t) => {
@@ -44,7 +55,10 @@ t.test('DynamoDB down: pages and JSON are 503 with a fixed message', async (t) =
   const list = await api(server.url, '/api/employees');
   t.equal(list.status, 503);
   t.same(Object.keys(list.body.error).sort(), ['code', 'message', 'requestId']);
-  t.equal(list.body.error.message, 'The directory is temporarily unavailable. Try again in a moment.');
+  t.equal(
+    list.body.error.message,
+    'The directory is temporarily unavailable. Try again in a moment.',
+  );
   const page = await fetch(`${server.url}/`);
   t.equal(page.status, 503);
   t.match(page.headers.get('content-type'), 'text/html');

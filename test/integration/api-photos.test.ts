@@ -15,7 +15,9 @@ async function storedKeys(): Promise<string[]> {
 }
 
 async function storedObject(key: string) {
-  const out = await standins.s3Client.send(new GetObjectCommand({ Bucket: PHOTOS_BUCKET, Key: key }));
+  const out = await standins.s3Client.send(
+    new GetObjectCommand({ Bucket: PHOTOS_BUCKET, Key: key }),
+  );
   return { bytes: await out.Body?.transformToByteArray(), contentType: out.ContentType };
 }
 
@@ -28,7 +30,7 @@ const photo = async () =>
       .toBuffer(),
   );
 
-async function putPhoto(id: string, bytes: Uint8Array, type = 'image/jpeg') {
+async function putPhoto(id: string, bytes: Uint8Array<ArrayBuffer>, type = 'image/jpeg') {
   const res = await fetch(`${server.url}/api/employees/${id}/photo`, {
     method: 'PUT',
     headers: { 'content-type': type },
@@ -53,11 +55,17 @@ t.test('upload → 120x160 transparent PNG in S3 → presigned URL that serves i
   // Displayed 200x300 fits as 107x160: transparent columns at both sides, opaque centre.
   t.equal(data[(80 * 120 + 2) * 4 + 3], 0, 'left margin transparent');
   t.equal(data[(80 * 120 + 60) * 4 + 3], 255, 'centre opaque');
-  t.ok(put.body.photoUrl.startsWith(`${standins.s3.endpoint}/${PHOTOS_BUCKET}/${put.body.photoKey}?`));
+  t.ok(
+    put.body.photoUrl.startsWith(`${standins.s3.endpoint}/${PHOTOS_BUCKET}/${put.body.photoKey}?`),
+  );
   t.match(put.body.photoUrl, /X-Amz-Signature=/);
   const fetched = await fetch(put.body.photoUrl);
   t.equal(fetched.status, 200);
-  t.same(new Uint8Array(await fetched.arrayBuffer()), stored.bytes, 'the URL serves the stored PNG');
+  t.same(
+    new Uint8Array(await fetched.arrayBuffer()),
+    stored.bytes,
+    'the URL serves the stored PNG',
+  );
 });
 
 t.test('the same URL is reused across views (signed once per photo)', async (t) => {
@@ -72,25 +80,28 @@ t.test('the same URL is reused across views (signed once per photo)', async (t) 
   t.equal(b.body.photoUrl, put.body.photoUrl);
 });
 
-t.test('replacing and deleting photos, and deleting employees, leave no objects behind', async (t) => {
-  const before = await storedKeys();
-  const { body: e } = await api(server.url, '/api/employees', {
-    method: 'POST',
-    body: { fullName: 'Churn', location: 'L', jobTitle: 'J' },
-  });
-  const first = await putPhoto(e.id, await photo());
-  const second = await putPhoto(e.id, await photo());
-  t.not(second.body.photoKey, first.body.photoKey);
-  t.same(await storedKeys(), [...before, second.body.photoKey].sort(), 'first object deleted');
-  const removed = await api(server.url, `/api/employees/${e.id}/photo`, { method: 'DELETE' });
-  t.equal(removed.status, 200);
-  t.equal(removed.body.photoKey, undefined);
-  t.same(await storedKeys(), before, 'second object deleted');
-  const third = await putPhoto(e.id, await photo());
-  t.same(await storedKeys(), [...before, third.body.photoKey].sort());
-  t.equal((await api(server.url, `/api/employees/${e.id}`, { method: 'DELETE' })).status, 204);
-  t.same(await storedKeys(), before, 'deleted with the employee');
-});
+t.test(
+  'replacing and deleting photos, and deleting employees, leave no objects behind',
+  async (t) => {
+    const before = await storedKeys();
+    const { body: e } = await api(server.url, '/api/employees', {
+      method: 'POST',
+      body: { fullName: 'Churn', location: 'L', jobTitle: 'J' },
+    });
+    const first = await putPhoto(e.id, await photo());
+    const second = await putPhoto(e.id, await photo());
+    t.not(second.body.photoKey, first.body.photoKey);
+    t.same(await storedKeys(), [...before, second.body.photoKey].sort(), 'first object deleted');
+    const removed = await api(server.url, `/api/employees/${e.id}/photo`, { method: 'DELETE' });
+    t.equal(removed.status, 200);
+    t.equal(removed.body.photoKey, undefined);
+    t.same(await storedKeys(), before, 'second object deleted');
+    const third = await putPhoto(e.id, await photo());
+    t.same(await storedKeys(), [...before, third.body.photoKey].sort());
+    t.equal((await api(server.url, `/api/employees/${e.id}`, { method: 'DELETE' })).status, 204);
+    t.same(await storedKeys(), before, 'deleted with the employee');
+  },
+);
 
 t.test('non-images are 415 and store nothing', async (t) => {
   const before = await storedKeys();

@@ -8,6 +8,8 @@ import { createApp } from './app.js';
 import { type ApiConfig, loadConfig } from './config.js';
 import { type CreateDepsOptions, createDeps } from './create-deps.js';
 
+export type { LambdaEvent };
+
 export type LambdaHandler = (
   event: LambdaEvent,
   context?: LambdaContext,
