@@ -31,11 +31,11 @@ function toCall(clientName: string, commandName: string, input: Record<string, u
   const operation = `${service}:${commandName.replace(/Command$/, '')}`;
   const action = ACTION_FOR[operation] ?? operation;
   if (service === 'dynamodb') {
-    const table = input.TableName === TABLE_NAME ? '${Table}' : String(input.TableName);
+    const table = input.TableName === TABLE_NAME ? `\${Table}` : String(input.TableName);
     const index = input.IndexName ? `/index/${String(input.IndexName)}` : '';
     return { action, resource: `arn:aws:dynamodb:\${Region}:\${Account}:table/${table}${index}` };
   }
-  const bucket = input.Bucket === PHOTOS_BUCKET ? '${Bucket}' : String(input.Bucket);
+  const bucket = input.Bucket === PHOTOS_BUCKET ? `\${Bucket}` : String(input.Bucket);
   if (input.Key === undefined) return { action, resource: `arn:aws:s3:::${bucket}` };
   // Photo keys are random; any key outside employee-pic/ stays literal and fails the comparison.
   const key = photoKeySchema.safeParse(input.Key).success ? 'employee-pic/*' : String(input.Key);
