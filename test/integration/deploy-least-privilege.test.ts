@@ -4,11 +4,11 @@
 // The API's calls come from test/fixtures/recorded-aws-calls.json when it exists (written by the
 // API's integration run), shape:
 //   [{ "action": "dynamodb:GetItem", "resource": "arn:aws:dynamodb:${Region}:${Account}:table/${Table}" },
-//    { "action": "s3:PutObject", "resource": "arn:aws:s3:::${Bucket}/employee-pic/<32 hex>.png" }, ...]
+//    { "action": "s3:PutObject", "resource": "arn:aws:s3:::${Bucket}/employee-pic/*" }, ...]
 // `action` is the IAM action (HeadBucket is s3:ListBucket), `resource` the ARN IAM evaluates, with
 // the placeholders ${Table}, ${Bucket}, ${Region}, ${Account} (or <TableName>, <BucketName>) that
-// this test replaces with each stack's names. Without the file, the calls are derived from
-// API_IAM_ACTIONS: each action once, on an ARN of its resource kind.
+// this test replaces with each stack's names; a trailing `/*` becomes one photo key. Without the
+// file, the calls are derived from API_IAM_ACTIONS: each action once, on an ARN of its kind.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -33,7 +33,10 @@ function apiCalls(p: AppPolicies): AwsCall[] {
       .replaceAll(/\$\{Bucket(Name)?\}|<BucketName>/g, p.bucketName)
       .replaceAll(/\$\{Region\}/g, p.region)
       .replaceAll(/\$\{Account(Id)?\}/g, p.accountId);
-  if (recorded) return recorded.map((c) => ({ action: c.action, resource: fill(c.resource) }));
+  // A recorded `employee-pic/*` stands for any photo key: evaluate one real-looking key.
+  const concrete = (arn: string) => arn.replace(/\/\*$/, `/${newPhotoKey().split('/').pop()}`);
+  if (recorded)
+    return recorded.map((c) => ({ action: c.action, resource: concrete(fill(c.resource)) }));
   const bucketArn = `arn:aws:s3:::${p.bucketName}`;
   const arnOf = {
     table: p.tableArn,
