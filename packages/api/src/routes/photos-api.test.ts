@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import t from 'tap';
 import { createApp } from '../app.js';
 import { PHOTO_LIMITS } from '../photos/photo-processor.js';
@@ -69,6 +70,18 @@ t.test('refuses other types (415), big bodies (413), and unknown employees (404)
   );
   t.equal(deps.photos.objects.size, 0, 'nothing left behind');
   t.equal(deps.employees.items.get(e.id)?.version, 1);
+});
+
+t.test('a photo of about 2 MB is accepted (the JSON body limit does not apply)', async (t) => {
+  const { deps, put } = setup();
+  const e = deps.seed();
+  const noise = new Uint8Array(1200 * 1200 * 3).map((_, i) => (i * 2654435761) >>> 24);
+  const jpeg = await sharp(noise, { raw: { width: 1200, height: 1200, channels: 3 } })
+    .jpeg({ quality: 100 })
+    .toBuffer();
+  t.ok(jpeg.length > 1024 * 1024, `${jpeg.length} bytes`);
+  const res = await put(e.id, new Uint8Array(jpeg), 'image/jpeg');
+  t.equal(res.status, 200);
 });
 
 t.test('DELETE photo removes the object and the key', async (t) => {

@@ -7,10 +7,11 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { EMPLOYEE_TABLE, type Employee, employeeSchema, sortNameFor } from '@empdir/shared';
-import { ConflictError, NotFoundError, UpstreamError, VersionConflictError } from '../errors.js';
+import { EMPLOYEE_TABLE, type Employee, sortNameFor } from '@empdir/shared';
+import { ConflictError, NotFoundError, VersionConflictError } from '../errors.js';
 import { toUpstreamError } from './aws-errors.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor } from './cursor.js';
+import { cursorAfter, fromItem, toItem } from './employee-item.js';
 import {
   applyChanges,
   type EmployeeChanges,
@@ -198,24 +199,4 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
       throw toUpstreamError('dynamodb', error);
     }
   }
-}
-
-function cursorAfter(item: Record<string, unknown>): string {
-  return encodeCursor({ sortName: String(item[index.sortKey]), id: String(item.id) });
-}
-
-function toItem(employee: Employee): Record<string, unknown> {
-  return {
-    ...employee,
-    [index.partitionKey]: index.listKeyValue,
-    [index.sortKey]: sortNameFor(employee.fullName, employee.id),
-  };
-}
-
-function fromItem(item: Record<string, unknown>): Employee {
-  const { [index.partitionKey]: _listKey, [index.sortKey]: _sortName, ...rest } = item;
-  const parsed = employeeSchema.safeParse(rest);
-  // A malformed item is the table's fault, not the client's: report it as an upstream error.
-  if (!parsed.success) throw new UpstreamError('dynamodb', 'error', parsed.error);
-  return parsed.data;
 }
