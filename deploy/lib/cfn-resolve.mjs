@@ -142,24 +142,14 @@ export function createResolver(template, options = {}) {
           return Array.isArray(arg) ? sub(arg[0], arg[1]) : sub(arg, {});
         case 'Fn::Join':
           return resolve(arg[1]).join(arg[0]);
-        case 'Fn::Select':
-          return resolve(arg[1])[Number(resolve(arg[0]))];
-        case 'Fn::Split':
-          return String(resolve(arg[1])).split(arg[0]);
         case 'Fn::If':
           return condition(arg[0]) ? resolve(arg[1]) : resolve(arg[2]);
         case 'Fn::Equals':
           return String(resolve(arg[0])) === String(resolve(arg[1]));
         case 'Fn::Not':
           return !resolve(arg[0]);
-        case 'Fn::And':
-          return arg.every(resolve);
-        case 'Fn::Or':
-          return arg.some(resolve);
         case 'Fn::Base64':
           return Buffer.from(String(resolve(arg))).toString('base64');
-        case 'Fn::GetAZs':
-          return [`${region}a`, `${region}b`, `${region}c`];
         default:
           if (key.startsWith('Fn::')) throw new Error(`${key} is not supported by the resolver`);
       }

@@ -135,3 +135,29 @@ t.test('the launch template runs deploy/user-data.sh verbatim with the stack val
   writeFileSync(file, script);
   t.doesNotThrow(() => execFileSync('bash', ['-n', file]), 'bash parses it');
 });
+
+t.test(
+  'the switches: HTTPS with a certificate, a trail on request, protection in prod',
+  async (t) => {
+    const template = parseTemplate(read('ec2.yaml'));
+    const at = (parameters: Record<string, string>) =>
+      createResolver(template, { parameters: { ...TEST_PARAMETERS, Stage: 'dev', ...parameters } });
+    const certificate = 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e';
+    t.notOk(at({}).isCreated('HttpsListener'), 'plain HTTP by default');
+    t.ok(
+      at({ CertificateArn: certificate }).isCreated('HttpsListener'),
+      'HTTPS with a certificate',
+    );
+    const redirect = at({ CertificateArn: certificate }).resolve(
+      template.Resources.HttpListener.Properties,
+    );
+    t.equal(redirect.DefaultActions[0].Type, 'redirect', 'and HTTP redirects to it');
+    t.notOk(at({}).isCreated('Trail'), 'no trail by default');
+    t.ok(at({ EnableCloudTrail: 'true' }).isCreated('Trail'));
+    const table = (stage: string) =>
+      at({ Stage: stage }).resolve(template.Resources.EmployeesTable.Properties)
+        .DeletionProtectionEnabled;
+    t.same([table('dev'), table('staging'), table('prod')], [false, false, true]);
+    t.throws(() => at({ Stage: 'qa' }), /not one of dev, staging, prod/);
+  },
+);
