@@ -82,13 +82,13 @@ t.test('SIGTERM: stops accepting, finishes the request in flight, exits 0', asyn
   const sim = await startImdsSimulator();
   t.teardown(() => sim.close());
   // The warm-up's credentials fetch takes a moment: a caller arriving meanwhile is in flight.
-  sim.setFault({ kind: 'slow', delayMs: 300, paths: 'credentials', count: 1 });
-  const daemon = await startDaemon(t, sim);
+  sim.setFault({ kind: 'slow', delayMs: 1_500, paths: 'credentials', count: 1 });
+  const daemon = await startDaemon(t, sim, { IMDS_CACHE_IMDS_TIMEOUT_MS: '10000' });
   const token = await readFile(daemon.tokenFile, 'utf8');
   const inFlight = fetch(`${daemon.url}/v1/credentials`, { headers: { Authorization: token } });
   // Wait until the daemon has the request (its miss counter says so), then signal.
   let arrived = false;
-  for (let attempt = 0; attempt < 500 && !arrived; attempt++) {
+  for (let attempt = 0; attempt < 5_000 && !arrived; attempt++) {
     const metrics = await (await fetch(`${daemon.opsUrl}/metrics`)).text();
     arrived = /imds_cache_cache_lookups_total\{result="miss"\} 1/.test(metrics);
   }
