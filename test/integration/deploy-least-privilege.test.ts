@@ -10,9 +10,19 @@
 // this test replaces with each stack's names; a trailing `/*` becomes one photo key. Without the
 // file, the calls are derived from API_IAM_ACTIONS: each action once, on an ARN of its kind.
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { type AppPolicies, appPolicies } from '../../deploy/lib/template-policies.mjs';
+import { createResolver } from '../../deploy/lib/cfn-resolve.mjs';
+import { parseTemplate } from '../../deploy/lib/cfn-yaml.mjs';
+import {
+  type AppPolicies,
+  appPolicies,
+  type PolicyDocument,
+  TEST_PARAMETERS,
+  wildcardProblems,
+} from '../../deploy/lib/template-policies.mjs';
+import { DEPLOY_DIR } from '../../deploy/lib/templates.mjs';
 import { API_IAM_ACTIONS, newPhotoKey } from '../../packages/shared/dist/index.js';
 import {
   type AwsCall,
@@ -73,6 +83,37 @@ t.test('each role can make every API call and nothing on the forbidden list', as
     }
   }
 });
+
+t.test(
+  'no Allow anywhere in the templates grants a wildcard action or an unowned wildcard',
+  async (t) => {
+    for (const { file } of TEMPLATES) {
+      const template = parseTemplate(await readFile(join(DEPLOY_DIR, file), 'utf8'));
+      const everything = { ...TEST_PARAMETERS, Stage: 'prod', EnableCloudTrail: 'true' };
+      const resolver = createResolver(template, { parameters: everything });
+      const documents: { name: string; policy: PolicyDocument }[] = [];
+      const owned: string[] = [];
+      for (const [id, resource] of Object.entries<{ Type: string; Properties: unknown }>(
+        template.Resources,
+      )) {
+        if (!resolver.isCreated(id)) continue;
+        if (/^AWS::(S3::Bucket|DynamoDB::Table|Logs::LogGroup)$/.test(resource.Type)) {
+          owned.push(String(resolver.getAtt(id, 'Arn')).replace(/:\*$/, ''));
+        }
+        const walk = (value: unknown, path: string) => {
+          if (value === null || typeof value !== 'object') return;
+          for (const [key, child] of Object.entries(value)) {
+            if (key !== 'PolicyDocument') walk(child, `${path}.${key}`);
+            else documents.push({ name: `${id}${path}`, policy: resolver.resolve(child) });
+          }
+        };
+        walk(resource.Properties, '');
+      }
+      t.ok(documents.length >= 3, `${file}: ${documents.length} policy documents`);
+      t.same(wildcardProblems(documents, owned), [], `${file}: every Allow is exact`);
+    }
+  },
+);
 
 t.test("a stage's role reaches none of another stage's data", async (t) => {
   for (const { file } of TEMPLATES) {
