@@ -113,7 +113,11 @@ t.test('only the load balancer reaches the instances, and checks /readyz', async
   });
   const group = resources.AutoScalingGroup.Properties;
   t.same(group.VPCZoneIdentifier, [{ Ref: 'PrivateSubnetA' }, { Ref: 'PrivateSubnetB' }]);
-  t.equal(group.HealthCheckType, 'ELB', 'unhealthy behind the load balancer means replaced');
+  t.equal(
+    group.HealthCheckType,
+    'EC2',
+    'a failing dependency takes instances out of rotation, not down',
+  );
   t.same(resources.LoadBalancer.Properties.Subnets, [
     { Ref: 'PublicSubnetA' },
     { Ref: 'PublicSubnetB' },
