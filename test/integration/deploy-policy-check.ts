@@ -78,6 +78,13 @@ export function forbiddenProbes(p: AppPolicies): Probe[] {
     deny('iam:AttachRolePolicy', p.roleArn, 'attach a managed policy to itself'),
     deny('iam:UpdateAssumeRolePolicy', p.roleArn, 'change who may assume it'),
     deny('iam:PassRole', p.roleArn, 'pass its role to a new resource'),
+    deny('iam:CreateRole', `arn:aws:iam::${p.accountId}:role/backdoor`, 'create a role'),
+    deny('iam:DeleteRolePolicy', p.roleArn, 'remove its own limits'),
+    deny(
+      'iam:CreatePolicyVersion',
+      `arn:aws:iam::${p.accountId}:policy/any`,
+      'rewrite a managed policy',
+    ),
     deny('sts:AssumeRole', p.roleArn, 'assume its own role again'),
     deny('sts:AssumeRole', `arn:aws:iam::${p.accountId}:role/Admin`, 'assume another role'),
   ];
