@@ -11,7 +11,11 @@ umask 022
 : "${PHOTOS_BUCKET:?}" "${TABLE_NAME:?}" "${SESSION_SECRET_ARN:?}"
 ARTIFACT_SHA256="${ARTIFACT_SHA256:-}"
 DOMAIN_NAME="${DOMAIN_NAME:-}"
-INSTALL_ROOT=/opt/empdir
+# Where things go; the units expect these defaults, a test points them at a scratch directory.
+INSTALL_ROOT="${INSTALL_ROOT:-/opt/empdir}"
+CONFIG_DIR="${CONFIG_DIR:-/etc/empdir}"
+UNIT_DIR="${UNIT_DIR:-/etc/systemd/system}"
+NODE_BIN="${NODE_BIN:-/usr/bin/node-22}"
 
 log() { echo "empdir user-data [${STAGE}]: $*" >&2; }
 
@@ -19,7 +23,7 @@ install_runtime() {
   log 'installing Node.js 22 from the Amazon Linux repositories'
   dnf install -y --setopt=install_weak_deps=False nodejs22
   # The units call node-22 by its versioned name: `node` follows `alternatives` and may move.
-  /usr/bin/node-22 --version
+  "$NODE_BIN" --version
 }
 
 create_users() {
@@ -34,7 +38,7 @@ create_users() {
 
 install_release() {
   local archive release
-  archive="$(mktemp /root/empdir-release.XXXXXX)"
+  archive="$(mktemp)"
   log "fetching s3://${ARTIFACT_BUCKET}/${ARTIFACT_KEY}"
   aws s3 cp --only-show-errors --region "$AWS_REGION" "s3://${ARTIFACT_BUCKET}/${ARTIFACT_KEY}" "$archive"
   if [ -n "$ARTIFACT_SHA256" ]; then
@@ -53,27 +57,27 @@ install_release() {
 
 write_config() {
   local trusted_origins='' secret
-  install -d -m 0755 /etc/empdir
+  install -d -m 0755 "$CONFIG_DIR"
   # Behind an HTTPS listener the API sees http://; the browser's https:// origin must be trusted.
   [ -n "$DOMAIN_NAME" ] && trusted_origins="https://${DOMAIN_NAME}"
   # Names only, nothing secret: AWS credentials never touch the disk, the daemon keeps them in memory.
-  cat >/etc/empdir/employee-directory.env <<CONFIG
+  cat >"${CONFIG_DIR}/employee-directory.env" <<CONFIG
 PHOTOS_BUCKET=${PHOTOS_BUCKET}
 TABLE_NAME=${TABLE_NAME}
 AWS_REGION=${AWS_REGION}
 TRUSTED_ORIGINS=${trusted_origins}
 CONFIG
-  chmod 0644 /etc/empdir/employee-directory.env
+  chmod 0644 "${CONFIG_DIR}/employee-directory.env"
   # Shared by every instance (through the VPC's Secrets Manager endpoint); readable by the API only.
   secret="$(aws secretsmanager get-secret-value --region "$AWS_REGION" \
     --secret-id "$SESSION_SECRET_ARN" --query SecretString --output text)"
-  install -m 0640 -o root -g empdir-api /dev/null /etc/empdir/session.env
-  printf 'SESSION_SECRET=%s\n' "$secret" >/etc/empdir/session.env
+  install -m 0640 -o root -g empdir-api /dev/null "${CONFIG_DIR}/session.env"
+  printf 'SESSION_SECRET=%s\n' "$secret" >"${CONFIG_DIR}/session.env"
 }
 
 start_services() {
   install -m 0644 "${INSTALL_ROOT}/current/systemd/imds-cache.service" \
-    "${INSTALL_ROOT}/current/systemd/employee-directory.service" /etc/systemd/system/
+    "${INSTALL_ROOT}/current/systemd/employee-directory.service" "$UNIT_DIR"
   systemctl daemon-reload
   systemctl enable --now imds-cache.service
   systemctl enable --now employee-directory.service
