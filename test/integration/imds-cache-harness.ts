@@ -31,7 +31,8 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
 
 export async function startStack(t: Test, options: StackOptions = {}) {
   // Sleeps (backoff, the rate ceiling) move the clock at once: no real waiting anywhere.
-  const clock = new FakeClock({ startMs: Date.now(), autoAdvanceSleeps: true });
+  const startMs = Date.now();
+  const clock = new FakeClock({ startMs, autoAdvanceSleeps: true });
   const sim = await startImdsSimulator({ now: clock.now, ...options.sim });
   const dir = await mkdtemp(join(tmpdir(), 'imds-cache-it-'));
   const logLines: string[] = [];
@@ -96,6 +97,8 @@ export async function startStack(t: Test, options: StackOptions = {}) {
     return outcome;
   };
   return {
+    /** The clock's time when the stack was created, before the daemon made any request. */
+    startMs,
     clock,
     sim,
     daemon,
