@@ -29,6 +29,12 @@ export interface RealDeps extends AppDeps {
 export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): RealDeps {
   const logger = options.logger ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
+  if (config.sessionSecretGenerated) {
+    // Each process (or Lambda execution environment) would sign forms the others refuse.
+    logger.warn(
+      'SESSION_SECRET is not set: using a random one. Forms fail across instances and restarts; set SESSION_SECRET when running more than one instance.',
+    );
+  }
   const common = {
     region: config.region,
     maxAttempts: 3,

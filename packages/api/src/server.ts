@@ -20,11 +20,6 @@ export async function startServer(
 ): Promise<RunningServer> {
   const deps = createDeps(config, options);
   const { logger } = deps;
-  if (config.sessionSecretGenerated) {
-    logger.warn(
-      'SESSION_SECRET is not set: using a random one. Forms will fail across instances and restarts; set SESSION_SECRET when running more than one instance.',
-    );
-  }
   const app = createApp(deps);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server;
   // Slow clients cannot hold a connection forever.
