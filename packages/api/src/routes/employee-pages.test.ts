@@ -197,3 +197,18 @@ t.test('deleting with a stale version is a 409 and deletes nothing', async (t) =
   const missing = await browser.post(`/delete/${e.id}`, {});
   t.equal(missing.status, 400);
 });
+
+t.test(
+  '1000 employees: a page signs only its own photos, and only once across views',
+  async (t) => {
+    const { deps, browser } = setup({ PAGE_SIZE: '50' });
+    for (let i = 0; i < 1000; i++)
+      deps.seed({ fullName: `P${String(i).padStart(4, '0')}`, withPhoto: true });
+    const first = await (await browser.get('/')).text();
+    t.equal(first.match(/<img width="50"/g)?.length, 50);
+    t.equal(deps.photos.signCount, 50);
+    await browser.get('/');
+    await browser.get('/');
+    t.equal(deps.photos.signCount, 50, 'views reuse the signed URLs');
+  },
+);
