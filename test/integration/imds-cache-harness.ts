@@ -77,9 +77,7 @@ export async function startStack(t: Test, options: StackOptions = {}) {
   const token = await readFile(daemon.tokenFile, 'utf8');
   /** The next refresh outcome (subscribe before moving the clock). */
   const nextOutcome = () => new Promise<RefreshOutcome>((resolve) => waiters.push(resolve));
-  if (options.warm ?? true) {
-    if (!daemon.cache.peek()) await nextOutcome();
-  }
+  if (options.warm ?? true) await daemon.warm;
   const get = (path: string, headers: Record<string, string> = {}) =>
     fetch(`${daemon.url}${path}`, { headers: { Authorization: token, ...headers } });
   const credentials = async () => {

@@ -35,6 +35,8 @@ export interface ImdsCacheHandle {
   readonly cache: CredentialCache;
   readonly scheduler: RefreshScheduler;
   readonly metrics: Metrics;
+  /** Settles once the start-up fetches (credentials, identity) have finished, well or not. */
+  readonly warm: Promise<void>;
   /** Stops accepting, lets in-flight requests finish, stops refreshing. Idempotent. */
   close(): Promise<void>;
 }
@@ -129,7 +131,7 @@ export async function startImdsCache(
 
   scheduler.start();
   // Warm the identity too, so /v1/instance and AccountId never wait once the daemon is up.
-  identity.get().catch(() => undefined);
+  const warm = Promise.allSettled([cache.refresh(), identity.get()]).then(() => undefined);
   const url = `http://${hostPort(config.listen.host, main.port)}`;
   const opsUrl = `http://${hostPort(config.opsListen.host, ops.port)}`;
   log.info({ url, opsUrl, tokenFile: config.tokenFile, facade: config.imdsFacade }, 'listening');
@@ -145,7 +147,7 @@ export async function startImdsCache(
     })();
     return closing;
   };
-  return { url, opsUrl, tokenFile: config.tokenFile, cache, scheduler, metrics, close };
+  return { url, opsUrl, tokenFile: config.tokenFile, cache, scheduler, metrics, warm, close };
 }
 
 async function listen(handler: RequestListener, host: string, port: number) {
