@@ -16,8 +16,7 @@ import type { ImdsRequest, ImdsResponse, ImdsTransport } from './imds-transport.
 import type { Metrics } from './metrics.js';
 import type { TokenBucket } from './token-bucket.js';
 
-// Not @smithy/credential-provider-imds's fromInstanceMetadata: it PUTs a new token on every call,
-// retries without backoff and falls back to IMDSv1; only its httpRequest is used (imds-transport).
+// Not @smithy's fromInstanceMetadata: a token PUT per call, no backoff, IMDSv1 fallback (see README).
 
 export const TOKEN_PATH = '/latest/api/token';
 export const ROLE_LIST_PATH = '/latest/meta-data/iam/security-credentials/';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Clock } from './clock.js';
 import type { CredentialCache } from './credential-cache.js';
@@ -18,7 +19,7 @@ export interface OpsServerDeps {
 /** The ops listener: /healthz (process up), /readyz (valid credentials held), /metrics. */
 export function opsRequestHandler(deps: OpsServerDeps): RequestListener {
   return (req, res) => {
-    handle(deps, req, res).catch((error: unknown) => sendError(res, error, 'ops', deps.log));
+    handle(deps, req, res).catch((error: unknown) => sendError(res, error, randomUUID(), deps.log));
   };
 }
 
