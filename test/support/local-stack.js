@@ -44,6 +44,7 @@ const CREDENTIAL_ENV = [
 
 /** @param {NodeJS.ProcessEnv} extra */
 function childEnv(extra) {
+  /** @type {NodeJS.ProcessEnv} */
   const env = standinEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra });
   for (const key of CREDENTIAL_ENV) if (!(key in extra)) delete env[key];
   return env;
