@@ -21,7 +21,9 @@ table.directory td.photo{width:70px}
 table.directory td.row-actions{width:1%;white-space:nowrap}
 .no-photo{display:inline-block;width:50px;height:66px;background:#e9edf2;border-radius:4px}
 .no-photo.large{width:120px;height:160px;line-height:160px;text-align:center;color:#5f6b7a}
-.fa{font-style:normal;margin:0 .15rem;cursor:help}
+.fa{font-style:normal;margin:0 .15rem;cursor:help;display:inline-block;vertical-align:-2px;color:#0972d3}
+.fa svg{display:block}
+.badge .fa{color:#fff}
 .badge{display:inline-block;padding:.15rem .5rem;margin:.15rem;border-radius:1rem;background:#0972d3;color:#fff;font-size:.9rem}
 .pager{display:flex;gap:1rem;margin:1rem 0}
 .employee{display:flex;gap:2rem;flex-wrap:wrap;background:#fff;padding:1rem;border:1px solid #d5dbe3;margin-bottom:1rem}
