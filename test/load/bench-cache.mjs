@@ -15,6 +15,10 @@ const quick = process.argv.includes('--quick');
 const durationS = quick ? 2 : 5;
 const connectionCounts = [1, 16, 64, 256];
 const goals = { ceilingRatio: 0.6, p99MsAt64: 2, rssMb: 80 };
+// A pair of runs during which other processes took more than this share of a core is run again
+// (at most maxAttempts times in all) and the least disturbed pair is kept; the table says so.
+const disturbedCorePercent = 25;
+const maxAttempts = 2;
 
 /**
  * Runs autocannon against a daemon process and samples its CPU and memory around the run.
@@ -41,6 +45,8 @@ async function measured({ url, pid, connections, headers }) {
     rssMb: after.rssMb,
     peakRssMb: after.peakRssMb,
     ...server,
+    // CPU per request holds up better than req/s when other work shares the machine.
+    cpuUsPerRequest: (1000 * server.cpuMs) / Math.max(1, load.requests),
     loadGeneratorCorePercent,
     otherCorePercent: Math.max(0, otherCorePercent),
   };
@@ -100,15 +106,32 @@ async function main() {
 
     const rows = [];
     for (const connections of connectionCounts) {
-      console.log(`${connections} connections: ceiling, then the daemon, ${durationS} s each…`);
-      const ceiling = await measured({ url: ceilingUrl, pid: ceilingPid, connections });
-      const cache = await measured({
-        url: daemon.credentialsUrl,
-        pid: daemon.pid,
-        connections,
-        headers,
-      });
-      rows.push({ connections, cache, ceiling, ratio: cache.requestsPerS / ceiling.requestsPerS });
+      /** @type {any} */
+      let best;
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        console.log(`${connections} connections: ceiling, then the daemon, ${durationS} s each…`);
+        const ceiling = await measured({ url: ceilingUrl, pid: ceilingPid, connections });
+        const cache = await measured({
+          url: daemon.credentialsUrl,
+          pid: daemon.pid,
+          connections,
+          headers,
+        });
+        const otherCorePercent = Math.max(ceiling.otherCorePercent, cache.otherCorePercent);
+        if (!best || otherCorePercent < best.otherCorePercent) {
+          best = {
+            connections,
+            cache,
+            ceiling,
+            ratio: cache.requestsPerS / ceiling.requestsPerS,
+            otherCorePercent,
+          };
+        }
+        best.attempts = attempt;
+        if (otherCorePercent <= disturbedCorePercent) break;
+        console.log(`  other processes used ${Math.round(otherCorePercent)} % of a core meanwhile`);
+      }
+      rows.push(best);
     }
     await stopChild(ceilingChild);
     await daemon.stop();
@@ -184,10 +207,6 @@ function markdown(data) {
       'cache p50 / p99 ms',
       'ceiling p50 / p99 ms',
       'errors',
-      'daemon CPU %',
-      'autocannon CPU %',
-      'other CPU %',
-      'daemon RSS MB',
     ],
     data.rows.map((/** @type {any} */ r) => [
       r.connections,
@@ -197,7 +216,25 @@ function markdown(data) {
       `${ms(r.cache.p50Ms)} / ${ms(r.cache.p99Ms)}`,
       `${ms(r.ceiling.p50Ms)} / ${ms(r.ceiling.p99Ms)}`,
       r.cache.errors + r.cache.timeouts + r.cache.non2xx,
+    ]),
+  );
+  const resources = markdownTable(
+    [
+      'connections',
+      'daemon CPU %',
+      'daemon CPU µs/request',
+      'ceiling CPU µs/request',
+      'CPU-cost ratio (ceiling ÷ daemon)',
+      'autocannon CPU %',
+      'other CPU %',
+      'daemon RSS MB',
+    ],
+    data.rows.map((/** @type {any} */ r) => [
+      r.connections,
       Math.round(r.cache.corePercent),
+      Math.round(r.cache.cpuUsPerRequest),
+      Math.round(r.ceiling.cpuUsPerRequest),
+      `${(r.ceiling.cpuUsPerRequest / r.cache.cpuUsPerRequest).toFixed(2)}×`,
       Math.round(r.cache.loadGeneratorCorePercent),
       Math.round(r.cache.otherCorePercent),
       r.cache.rssMb,
@@ -207,6 +244,9 @@ function markdown(data) {
   const at64 = data.rows.find((/** @type {any} */ r) => r.connections === 64);
   const peakRssMb = Math.max(...data.rows.map((/** @type {any} */ r) => r.cache.peakRssMb));
   const worstRatio = Math.min(...data.rows.map((/** @type {any} */ r) => r.ratio));
+  const cpuRatios = data.rows.map(
+    (/** @type {any} */ r) => r.ceiling.cpuUsPerRequest / r.cache.cpuUsPerRequest,
+  );
   const verdict = (/** @type {boolean} */ met) => (met ? 'met' : 'missed');
   const statuses = Object.entries(d.statusCounts)
     .map(([status, count]) => `${count} × ${status}`)
@@ -214,11 +254,15 @@ function markdown(data) {
   return [
     '## bench:cache — GET /v1/credentials throughput',
     '',
-    `autocannon, ${data.setup.durationS} s per run, keep-alive, one request in flight per connection. Rate limit off (IMDS_CACHE_RATE_LIMIT_RPS=0). Ceiling: a bare node:http server answering the same ${data.setup.bodyBytes}-byte body, in its own process. autocannon runs on the same ${data.machine.cores} cores as the server under test, so every figure is a lower bound for a dedicated client. CPU % is of one core; "other" is what the rest of the machine used meanwhile (noise; 1-min load average ${data.loadAverage1m.atStart} at the start).`,
+    `autocannon, ${data.setup.durationS} s per run, keep-alive, one request in flight per connection. Rate limit off (IMDS_CACHE_RATE_LIMIT_RPS=0). Ceiling: a bare node:http server answering the same ${data.setup.bodyBytes}-byte body, in its own process. autocannon runs on the same ${data.machine.cores} cores as the server under test, so every figure is a lower bound for a dedicated client. CPU % is of one core; "other" is what the rest of the machine used meanwhile (noise; 1-min load average ${data.loadAverage1m.atStart} at the start). A pair of runs during which other processes used more than ${disturbedCorePercent} % of a core was repeated (${maxAttempts} attempts at most) and the least disturbed pair kept: ${data.rows.filter((/** @type {any} */ r) => r.attempts > 1).length} of ${data.rows.length} rows were repeated.`,
     '',
     table,
     '',
-    `Goals: ≥ ${goals.ceilingRatio}× the ceiling at every connection count — ${verdict(worstRatio >= goals.ceilingRatio)} (worst ${worstRatio.toFixed(2)}×); p99 < ${goals.p99MsAt64} ms at 64 connections — ${verdict(at64 && at64.cache.p99Ms < goals.p99MsAt64)} (${ms(at64?.cache.p99Ms)} ms; the ceiling's own p99 there is ${ms(at64?.ceiling.p99Ms)} ms); RSS < ${goals.rssMb} MB — ${verdict(peakRssMb < goals.rssMb)} (peak ${peakRssMb.toFixed(1)} MB, idle ${data.idleRssMb.toFixed(1)} MB).`,
+    'Resources during the cache runs (CPU from /proc, 10 ms ticks; µs/request = process CPU ÷ requests answered):',
+    '',
+    resources,
+    '',
+    `Goals: ≥ ${goals.ceilingRatio}× the ceiling at every connection count — ${verdict(worstRatio >= goals.ceilingRatio)} (worst ${worstRatio.toFixed(2)}× in req/s; in CPU per request the daemon is ${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}× as efficient as the ceiling); p99 < ${goals.p99MsAt64} ms at 64 connections — ${verdict(at64 && at64.cache.p99Ms < goals.p99MsAt64)} (${ms(at64?.cache.p99Ms)} ms; the ceiling's own p99 there is ${ms(at64?.ceiling.p99Ms)} ms); RSS < ${goals.rssMb} MB — ${verdict(peakRssMb < goals.rssMb)} (peak ${peakRssMb.toFixed(1)} MB, idle ${data.idleRssMb.toFixed(1)} MB).`,
     '',
     `At the default rate limit (${fmt(d.rateLimitRps)} req/s, burst ${fmt(d.rateLimitBurst)}; 64 connections, ${data.setup.durationS} s): ${Math.round(d.requestsPerS)} req/s answered: ${statuses} (the limit allows at most ${fmt(d.max200)} × 200 in this run); ${d.errors} errors, ${d.timeouts} timeouts, p99 ${ms(d.p99Ms)} ms (200s only: ${ms(d.okP99Ms ?? Number.NaN)} ms). /readyz polled every 100 ms meanwhile: ${Object.entries(
       d.readiness.statuses,
