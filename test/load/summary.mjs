@@ -20,7 +20,7 @@ const ms = (ms) => (Number.isFinite(ms) ? ms.toFixed(2) : '–');
 /** @param {any} imds */
 function imdsSection(imds) {
   const rows = imds.shortLived.map((/** @type {any} */ r) => [
-    `${r.n} short-lived processes`,
+    `${fmt(r.n)} short-lived processes`,
     r.without.imdsCalls,
     r.withCache.imdsCalls,
     times(r.reduction),
@@ -35,6 +35,10 @@ function imdsSection(imds) {
     `${l.without.requestsFailed} / ${l.withCache.requestsFailed} requests`,
   ]);
   const hour = imds.simulatedHour.hour;
+  const at100 = imds.shortLived.find((/** @type {any} */ r) => r.n === 100);
+  const goal = at100
+    ? `Goal ≥ 100× fewer calls at N = 100: ${at100.reduction >= 100 ? 'met' : 'missed'} (${times(at100.reduction)}). A cold daemon makes ${at100.withCache.imdsCalls} calls (token, role, credentials, identity document) and an SDK process at most 3, so at N = 100 the reduction cannot exceed ${Math.floor(300 / at100.withCache.imdsCalls)}×. With the cache no client failed.`
+    : '';
   return [
     `### IMDS calls — \`npm run bench:imds\``,
     '',
@@ -50,6 +54,8 @@ function imdsSection(imds) {
       ],
       rows,
     ),
+    '',
+    goal,
     '',
     `Over a simulated hour (injected clock, credentials rotated every 15 min, ${fmt(hour.lookups)} client lookups) the daemon made ${hour.upstreamCalls} IMDS calls at its default ${hour.ttlMs / 1000} s TTL (${hour.credentialFetches} credential fetches, ${hour.tokenFetches} token, ${hour.roleLookups} role lookup); the plain bound 60 min / TTL + token + role is ${hour.naiveBound}, and ${hour.schedulerBound} with the scheduler's 10–20 % early refresh.`,
   ].join('\n');
@@ -67,6 +73,11 @@ function cacheSection(cache) {
     r.cache.rssMb,
   ]);
   const d = cache.defaultLimit;
+  const at64 = cache.rows.find((/** @type {any} */ r) => r.connections === 64);
+  const ratios = cache.rows.map((/** @type {any} */ r) => r.ratio);
+  const peakRssMb = Math.max(...cache.rows.map((/** @type {any} */ r) => r.cache.peakRssMb));
+  const verdict = (/** @type {boolean} */ met) => (met ? 'met' : 'missed');
+  const goals = cache.goals;
   return [
     '### Credential endpoint — `npm run bench:cache`',
     '',
@@ -80,6 +91,8 @@ function cacheSection(cache) {
     `At the default rate limit, 64 connections: ${Object.entries(d.statusCounts)
       .map(([status, count]) => `${fmt(count)} × ${status}`)
       .join(', ')}; ${d.errors} errors, ${d.timeouts} timeouts.`,
+    '',
+    `Goals: ≥ ${goals.ceilingRatio}× the ceiling — ${verdict(Math.min(...ratios) >= goals.ceilingRatio)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×); p99 < ${goals.p99MsAt64} ms at 64 connections — ${verdict(at64?.cache.p99Ms < goals.p99MsAt64)} (${ms(at64?.cache.p99Ms)} ms, ceiling ${ms(at64?.ceiling.p99Ms)} ms); RSS < ${goals.rssMb} MB — ${verdict(peakRssMb < goals.rssMb)} (peak ${peakRssMb.toFixed(0)} MB, idle ${cache.idleRssMb.toFixed(0)} MB). Details: \`test/load/results/cache.md\`.`,
   ].join('\n');
 }
 
