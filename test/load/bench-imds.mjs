@@ -137,7 +137,7 @@ function markdown(data) {
       'IMDS calls without',
       '429s without',
       'clients failed without',
-      'IMDS calls with cache',
+      'IMDS calls with cache (daemon /metrics)',
       'clients failed with cache',
       'reduction',
       'IMDS calls per client served (without / with)',
@@ -148,7 +148,7 @@ function markdown(data) {
       r.without.imdsCalls,
       r.without.imds429,
       failureText(r.without.failuresByError),
-      r.withCache.imdsCalls,
+      `${r.withCache.imdsCalls} (${r.withCache.daemonUpstreamCalls})`,
       failureText(r.withCache.failuresByError),
       times(r.reduction),
       `${perServed(r.without.imdsCalls, r.without.clientsOk)} / ${perServed(r.withCache.imdsCalls, r.withCache.clientsOk)}`,
@@ -157,7 +157,13 @@ function markdown(data) {
   );
   const l = data.longLived;
   const long = markdownTable(
-    ['long-lived', 'requests ok', 'requests failed', 'IMDS calls', '429s from IMDS'],
+    [
+      'long-lived',
+      'requests ok',
+      'requests failed',
+      'IMDS calls (daemon /metrics)',
+      '429s from IMDS',
+    ],
     [
       [
         'without cache',
@@ -170,7 +176,7 @@ function markdown(data) {
         'with cache',
         l.withCache.requestsOk,
         failureText(l.withCache.failuresByError),
-        l.withCache.imdsCalls,
+        `${l.withCache.imdsCalls} (${l.withCache.daemonUpstreamCalls})`,
         l.withCache.imds429,
       ],
     ],
@@ -178,7 +184,7 @@ function markdown(data) {
   return [
     '## bench:imds — IMDS calls without and with the cache',
     '',
-    `IMDSv2 simulator throttled to ${rateLimit.ratePerSecond} req/s (burst ${rateLimit.burst}, 429 beyond). Each process is an unmodified AWS SDK v3 app resolving credentials with the default provider chain; ${concurrency} run at a time. With the cache, a cold daemon is started for each row and its start-up calls are counted.`,
+    `IMDSv2 simulator throttled to ${rateLimit.ratePerSecond} req/s (burst ${rateLimit.burst}, 429 beyond). Each process is an unmodified AWS SDK v3 app resolving credentials with the default provider chain; ${concurrency} run at a time. With the cache, a cold daemon is started for each row and its start-up calls are counted; in parentheses, the daemon's own count of its IMDS requests (imds_cache_upstream_requests_total).`,
     '',
     short,
     '',
