@@ -165,6 +165,7 @@ async function main() {
     const htmlWalkCpuMs = median(htmlWalks.map((w) => w.apiCpuMs));
     const data = {
       benchmark: 'api',
+      quick,
       machine: machine(),
       setup: {
         dynamoDb: stack.ddb.engine,

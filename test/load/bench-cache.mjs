@@ -169,6 +169,7 @@ async function main() {
 
     const data = {
       benchmark: 'cache',
+      quick,
       machine: machine(),
       setup: {
         durationS,

@@ -97,6 +97,7 @@ async function main() {
     const simulatedHour = await runSimulatedHour();
     const data = {
       benchmark: 'imds',
+      quick,
       machine: machine(),
       setup: {
         imdsRateLimit: rateLimit,

@@ -120,6 +120,13 @@ export function writeSummary() {
     '![IMDS calls without and with the cache](test/load/results/imds-calls.svg)',
     '',
   ];
+  const quick = [imds, cache, api].filter((r) => r?.quick).map((r) => r.benchmark);
+  if (quick.length > 0) {
+    parts.push(
+      `> Shortened (--quick) runs: ${quick.join(', ')}. Run \`npm run bench\` for the real figures.`,
+      '',
+    );
+  }
   if (imds) parts.push(imdsSection(imds), '');
   if (cache) parts.push(cacheSection(cache), '');
   if (api) parts.push(apiSection(api), '');
