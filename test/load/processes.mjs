@@ -1,7 +1,6 @@
 // Every process a benchmark starts goes through here, so each one is stopped when the benchmark
 // ends, fails or is interrupted, and each carries a marker run-all.mjs can look for afterwards.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -151,21 +150,8 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   });
 }
 
-/**
- * A loopback port free right now, for daemons that take a fixed listen address.
- * @returns {Promise<number>}
- */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A loopback port free right now, for daemons that take a fixed listen address. */
+export { freeLoopbackPort as freePort } from '../support/free-port.js';
 
 /**
  * Polls `url` until it answers 200, for daemons that signal readiness over HTTP.
