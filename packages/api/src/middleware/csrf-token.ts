@@ -1,10 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env.js';
 import type { ApiConfig } from '../config.js';
 import { BadRequestError, CsrfRejectedError } from '../errors.js';
 import { cookieOptions } from './cookie-options.js';
+import { readSignedCookie, setSignedCookieSync } from './signed-cookie.js';
 
 export const CSRF_COOKIE = 'empdir_csrf';
 export const CSRF_FIELD = '_csrf';
@@ -20,7 +20,7 @@ export function csrfToken(options: {
   cookieSecure: ApiConfig['cookieSecure'];
 }): MiddlewareHandler<AppEnv> {
   return async function csrfToken(c, next) {
-    const fromCookie = await getSignedCookie(c, options.secret, CSRF_COOKIE);
+    const fromCookie = readSignedCookie(c, options.secret, CSRF_COOKIE);
     const valid = typeof fromCookie === 'string' && TOKEN_PATTERN.test(fromCookie);
     if (c.req.method === 'POST') {
       const submitted = (await readForm(c))[CSRF_FIELD];
@@ -30,7 +30,7 @@ export function csrfToken(options: {
     }
     const token = valid ? fromCookie : randomBytes(32).toString('base64url');
     if (!valid) {
-      await setSignedCookie(
+      setSignedCookieSync(
         c,
         CSRF_COOKIE,
         token,

@@ -1,8 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { deleteCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env.js';
 import type { ApiConfig } from '../config.js';
 import { cookieOptions } from './cookie-options.js';
+import { readSignedCookie, setSignedCookieSync } from './signed-cookie.js';
 
 /** Messages shown once after a redirect; the cookie carries only the key, never text. */
 export const FLASH_MESSAGES = {
@@ -25,7 +26,7 @@ export function flash(options: FlashOptions): MiddlewareHandler<AppEnv> {
   return async function flash(c, next) {
     c.set('flash', undefined);
     if (c.req.method === 'GET') {
-      const key = await getSignedCookie(c, options.secret, FLASH_COOKIE);
+      const key = readSignedCookie(c, options.secret, FLASH_COOKIE);
       if (typeof key === 'string' && Object.hasOwn(FLASH_MESSAGES, key)) {
         c.set('flash', FLASH_MESSAGES[key as FlashKey]);
       }
@@ -36,7 +37,7 @@ export function flash(options: FlashOptions): MiddlewareHandler<AppEnv> {
 }
 
 export async function setFlash(c: Context, key: FlashKey, options: FlashOptions): Promise<void> {
-  await setSignedCookie(c, FLASH_COOKIE, key, options.secret, {
+  setSignedCookieSync(c, FLASH_COOKIE, key, options.secret, {
     ...cookieOptions(c, options.cookieSecure),
     maxAge: 60,
   });
