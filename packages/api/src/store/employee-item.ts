@@ -1,6 +1,7 @@
 import { EMPLOYEE_TABLE, type Employee, employeeSchema, sortNameFor } from '@empdir/shared';
 import { UpstreamError } from '../errors.js';
 import { encodeCursor } from './cursor.js';
+import { storedEmployee } from './stored-employee.js';
 
 const index = EMPLOYEE_TABLE.byNameIndex;
 
@@ -13,8 +14,10 @@ export function toItem(employee: Employee): Record<string, unknown> {
   };
 }
 
-/** The employee in a stored item, validated; the index keys are dropped. */
+/** The employee in a stored item, validated (cheaply when it has the usual shape); index keys dropped. */
 export function fromItem(item: Record<string, unknown>): Employee {
+  const fast = storedEmployee(item);
+  if (fast) return fast;
   const { [index.partitionKey]: _listKey, [index.sortKey]: _sortName, ...rest } = item;
   const parsed = employeeSchema.safeParse(rest);
   // A malformed item is the table's fault, not the client's: report it as an upstream error.
