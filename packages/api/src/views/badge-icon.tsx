@@ -1,4 +1,6 @@
-import { BADGES, type BadgeKey } from '@empdir/shared';
+import { BADGE_KEYS, BADGES, type BadgeKey } from '@empdir/shared';
+import { raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
 
 // Small inline SVGs stand in for the Font Awesome 4 icons the original loaded from a CDN: they need
 // no font on the viewer's machine (emoji glyphs showed as empty boxes where none was installed).
@@ -26,16 +28,25 @@ const PATHS: Record<BadgeKey, string> = {
   umbrella: 'M8 1a7 7 0 0 1 7 7H8.5v4.5a2 2 0 0 1-4 0V12h1v.5a1 1 0 0 0 2 0V8H1a7 7 0 0 1 7-7z',
 };
 
-/** One badge as an icon with its label as title, as the original rendered it. */
-export function BadgeIcon(props: { badge: BadgeKey }) {
-  const label = BADGES[props.badge];
+function renderBadgeIcon(badge: BadgeKey) {
+  const label = BADGES[badge];
   return (
-    <i class={`fa fa-${props.badge}`} title={label} role="img" aria-label={label}>
+    <i class={`fa fa-${badge}`} title={label} role="img" aria-label={label}>
       <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
-        <path fill="currentColor" d={PATHS[props.badge]} />
+        <path fill="currentColor" d={PATHS[badge]} />
       </svg>
     </i>
   );
+}
+
+// Each icon is the same markup every time: rendered (and escaped) once, not once per row per view.
+const RENDERED = new Map<BadgeKey, HtmlEscapedString>(
+  BADGE_KEYS.map((badge) => [badge, raw(String(renderBadgeIcon(badge)))]),
+);
+
+/** One badge as an icon with its label as title, as the original rendered it. */
+export function BadgeIcon(props: { badge: BadgeKey }) {
+  return RENDERED.get(props.badge) ?? renderBadgeIcon(props.badge);
 }
 
 /** One badge as a labelled pill, for the view page. */
