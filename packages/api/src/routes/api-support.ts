@@ -23,6 +23,12 @@ export async function toEmployeeView(
   return photoUrl ? { ...employee, photoUrl } : { ...employee };
 }
 
+/** The view of one employee of a page whose photo URLs were looked up together. */
+export function withPhotoUrl(employee: Employee, urls: ReadonlyMap<string, string>): EmployeeView {
+  const photoUrl = employee.photoKey ? urls.get(employee.photoKey) : undefined;
+  return photoUrl ? { ...employee, photoUrl } : { ...employee };
+}
+
 /** Strong ETag of an employee: its version, which every write bumps. */
 export const etagFor = (version: number) => `"${version}"`;
 

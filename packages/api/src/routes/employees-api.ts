@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../app-env.js';
 import type { EmployeeService } from '../employee-service.js';
 import { MethodNotAllowedError, ValidationError } from '../errors.js';
-import { etagFor, readIfMatch, readJson, toEmployeeView } from './api-support.js';
+import { etagFor, readIfMatch, readJson, toEmployeeView, withPhotoUrl } from './api-support.js';
 
 export const listQuerySchema = z.object({
   limit: z
@@ -37,7 +37,8 @@ export function employeesApiRoutes(service: EmployeeService) {
         limit: query.data.limit ?? EMPLOYEE_PAGE_LIMIT.default,
         cursor: query.data.cursor,
       });
-      const items = await Promise.all(page.items.map((item) => toEmployeeView(service, item)));
+      const urls = await service.photoUrls(page.items);
+      const items = page.items.map((item) => withPhotoUrl(item, urls));
       c.header('Cache-Control', 'no-store');
       return c.json(page.nextCursor ? { items, nextCursor: page.nextCursor } : { items });
     })
