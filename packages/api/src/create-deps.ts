@@ -25,9 +25,6 @@ export interface RealDeps extends AppDeps {
   close(): Promise<void>;
 }
 
-/** Sockets per SDK client; the SDK's default of 50 made requests queue at 64 concurrent pages. */
-const AWS_MAX_SOCKETS = 256;
-
 /**
  * Drops the SDK's logger middleware: we give the SDK no logger, yet the middleware still builds
  * a redacted copy of every input and output (a walk over each item) for its no-op logger.
@@ -52,9 +49,6 @@ export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): 
     requestHandler: {
       connectionTimeout: Math.min(1_000, config.awsTimeoutMs),
       requestTimeout: config.awsTimeoutMs,
-      // Keep-alive, and more sockets than the SDK's 50, so a burst of requests does not queue for one.
-      httpAgent: { keepAlive: true, maxSockets: AWS_MAX_SOCKETS },
-      httpsAgent: { keepAlive: true, maxSockets: AWS_MAX_SOCKETS },
     },
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
