@@ -179,3 +179,22 @@ t.test('a configured role name skips the lookup, and a 404 for it is an error', 
   await t.rejects(cache.refresh(), RoleNotFoundError);
   t.equal(source.roleCalls, 0);
 });
+
+t.test(
+  'getNow: undefined while cold, the held entry once warm, never past the floor',
+  async (t) => {
+    const { cache, source, clock, lookups } = setup();
+    t.equal(cache.getNow(), undefined, 'cold: the caller must wait in get()');
+    t.same(source.credentialCalls, [], 'getNow never goes upstream while cold');
+    source.next = async () => imdsDoc(clock.now(), HOUR);
+    const held = await cache.get();
+    t.equal(cache.getNow(), held);
+    clock.advance(120_001);
+    source.next = never;
+    t.equal(cache.getNow(), held, 'stale but valid: served at once');
+    t.equal(source.credentialCalls.length, 2, 'and a background refresh started');
+    clock.advance(HOUR - 60_000 - 120_001);
+    t.equal(cache.getNow(), undefined, 'at the floor: never served');
+    t.same(await lookups(), { miss: 1, hit: 1, stale: 1 });
+  },
+);

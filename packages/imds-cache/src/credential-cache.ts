@@ -5,7 +5,9 @@ import type { Clock } from './clock.js';
 import { CredentialsUnavailableError, RoleNotFoundError } from './errors.js';
 import { failureReason } from './failure-reason.js';
 import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import type { CacheLookupResult, Metrics } from './metrics.js';
+
+const PEEK_STALE = { allowStale: true } as const;
 
 /** Credentials as held: the IMDS document unchanged, plus what the cache needs to judge it. */
 export interface HeldCredentials {
@@ -55,10 +57,18 @@ export class CredentialCache {
   #refreshing: Promise<HeldCredentials> | undefined;
   #failures = 0;
   #retryNotBeforeMs = 0;
+  // Labelled children looked up once: labels() per lookup hashes the label set every time.
+  readonly #lookups: Record<CacheLookupResult, { inc(): void }> | undefined;
 
   constructor(options: CredentialCacheOptions) {
     this.#o = options;
     this.#random = options.random ?? Math.random;
+    const lookups = options.metrics?.cacheLookups;
+    this.#lookups = lookups && {
+      hit: lookups.labels('hit'),
+      miss: lookups.labels('miss'),
+      stale: lookups.labels('stale'),
+    };
     this.#lru = new LRUCache<string, HeldCredentials>({
       max: 8,
       ttl: options.ttlMs,
@@ -74,22 +84,31 @@ export class CredentialCache {
 
   /** Valid credentials now: from the cache when warm, else after one shared upstream fetch. */
   async get(): Promise<HeldCredentials> {
+    const held = this.getNow();
+    if (held) return held;
     const now = this.#o.clock.now();
-    const held = this.#servable(now);
-    if (held) {
-      const fresh = this.#lru.getRemainingTTL(held.role) > 0;
-      this.#o.metrics?.cacheLookups.inc({ result: fresh ? 'hit' : 'stale' });
-      const runningLow = held.expiresAtMs - now < this.#o.minRemainingMs;
-      if ((!fresh || runningLow) && now >= this.#retryNotBeforeMs) this.#refreshQuietly();
-      return held;
-    }
-    this.#o.metrics?.cacheLookups.inc({ result: 'miss' });
+    this.#lookups?.miss.inc();
     // After a failure, callers get a fast 503 until the retry time instead of queueing upstream.
     if (!this.#refreshing && now < this.#retryNotBeforeMs) throw new CredentialsUnavailableError();
     await this.refresh().catch(() => undefined);
     const after = this.#servable(this.#o.clock.now());
     if (after) return after;
     throw new CredentialsUnavailableError();
+  }
+
+  /**
+   * A warm lookup without a promise (the server's hot path): servable credentials counted as a hit
+   * or stale, with a background refresh when stale or running low; undefined when get() must wait.
+   */
+  getNow(): HeldCredentials | undefined {
+    const now = this.#o.clock.now();
+    const held = this.#servable(now);
+    if (!held) return undefined;
+    const fresh = this.#lru.getRemainingTTL(held.role) > 0;
+    this.#lookups?.[fresh ? 'hit' : 'stale'].inc();
+    const runningLow = held.expiresAtMs - now < this.#o.minRemainingMs;
+    if ((!fresh || runningLow) && now >= this.#retryNotBeforeMs) this.#refreshQuietly();
+    return held;
   }
 
   /** Held credentials that may be served now, if any; never waits, never calls upstream. */
@@ -181,7 +200,7 @@ export class CredentialCache {
   #servable(now: number): HeldCredentials | undefined {
     const role = this.#role;
     if (role === undefined) return undefined;
-    const held = this.#lru.peek(role, { allowStale: true });
+    const held = this.#lru.peek(role, PEEK_STALE);
     return held && held.expiresAtMs - now > this.#o.serveFloorMs ? held : undefined;
   }
 }
