@@ -153,14 +153,20 @@ export async function startImdsCache(
 async function listen(handler: RequestListener, host: string, port: number) {
   let closing = false;
   const open = new Set<ServerResponse>();
+  function forget(this: ServerResponse) {
+    open.delete(this);
+  }
   const server = createServer(
     { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
     (req, res) => {
       // While closing, every answer ends its connection, so close() need not wait for idle ones.
       if (closing) res.setHeader('Connection', 'close');
-      open.add(res);
-      res.once('close', () => open.delete(res));
       handler(req, res);
+      // Only answers still unsent need Connection: close at shutdown; warm hits are already sent.
+      if (!res.headersSent) {
+        open.add(res);
+        res.on('close', forget);
+      }
     },
   );
   await new Promise<void>((resolve, reject) => {

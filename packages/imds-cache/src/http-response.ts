@@ -24,6 +24,23 @@ export function sendJson(
   res.end(text);
 }
 
+/** A body serialized ahead of time (the warm credentials answer): all headers in one writeHead. */
+export function sendJsonBody(
+  res: ServerResponse,
+  status: number,
+  body: Buffer,
+  requestId: string,
+): void {
+  res.writeHead(status, {
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': body.length,
+    'X-Request-Id': requestId,
+  });
+  res.end(body);
+}
+
 export function sendText(
   res: ServerResponse,
   status: number,

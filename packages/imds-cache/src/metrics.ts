@@ -59,3 +59,26 @@ export function createMetrics(): Metrics {
     },
   };
 }
+
+/**
+ * Observes request latency through labelled children kept per route and status (both bounded
+ * sets), so the hot path skips prom-client's per-call label hashing.
+ */
+export function requestObserver(
+  histogram: Histogram<'route' | 'status'>,
+): (route: string, status: number, seconds: number) => void {
+  const children = new Map<string, Map<number, { observe(value: number): void }>>();
+  return (route, status, seconds) => {
+    let byStatus = children.get(route);
+    if (!byStatus) {
+      byStatus = new Map();
+      children.set(route, byStatus);
+    }
+    let child = byStatus.get(status);
+    if (!child) {
+      child = histogram.labels(route, String(status));
+      byStatus.set(status, child);
+    }
+    child.observe(seconds);
+  };
+}

@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { toContainerCredentials } from '@empdir/shared';
 import type { CredentialCache } from './credential-cache.js';
+import { CredentialsBody } from './credentials-body.js';
 import { methodNotAllowed, notFound, rateLimited } from './errors.js';
-import { sendError, sendJson } from './http-response.js';
+import { sendError, sendJson, sendJsonBody } from './http-response.js';
 import type { ImdsFacade } from './imds-facade.js';
 import type { InstanceIdentityCache } from './instance-identity.js';
 import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import { type Metrics, requestObserver } from './metrics.js';
 import { checkAuthorization, checkOrigin } from './request-guard.js';
+import { requestIdSource } from './request-id.js';
 import type { TokenBucket } from './token-bucket.js';
 
 export interface CredentialServerDeps {
@@ -25,51 +25,101 @@ export interface CredentialServerDeps {
   readonly log: Logger;
 }
 
-/** The listener local processes call: /v1/credentials, /v1/instance and the optional IMDS facade. */
+interface HandlerState {
+  readonly deps: CredentialServerDeps;
+  readonly body: CredentialsBody;
+  readonly observe: (route: string, status: number, seconds: number) => void;
+}
+
+/**
+ * The listener local processes call: /v1/credentials, /v1/instance and the optional IMDS facade.
+ * Checks and warm-cache answers run synchronously; only cold lookups and the facade await.
+ */
 export function credentialRequestHandler(deps: CredentialServerDeps): RequestListener {
+  const state: HandlerState = {
+    deps,
+    body: new CredentialsBody(),
+    observe: requestObserver(deps.metrics.requestDuration),
+  };
+  const nextRequestId = requestIdSource();
   return (req, res) => {
     const startedAt = performance.now();
-    const requestId = randomUUID();
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const requestId = nextRequestId();
+    const path = pathOf(req.url);
     const route = routeOf(path, deps.facade !== undefined);
-    res.setHeader('X-Request-Id', requestId);
-    res.once('finish', () => {
-      const seconds = (performance.now() - startedAt) / 1000;
-      deps.metrics.requestDuration.observe({ route, status: String(res.statusCode) }, seconds);
-      const level = res.statusCode === 401 || res.statusCode === 403 ? 'warn' : 'debug';
-      deps.log[level]({ requestId, method: req.method, route, status: res.statusCode }, 'request');
-    });
-    handle(deps, req, res, path, route).catch((error: unknown) =>
-      sendError(res, error, requestId, deps.log),
-    );
+    let pending: Promise<void> | undefined;
+    try {
+      pending = respond(state, req, res, path, route, requestId);
+    } catch (error) {
+      if (!res.headersSent) res.setHeader('X-Request-Id', requestId);
+      sendError(res, error, requestId, deps.log);
+    }
+    if (pending === undefined) {
+      record(state, req, res.statusCode, route, requestId, startedAt);
+      return;
+    }
+    res.once('finish', () => record(state, req, res.statusCode, route, requestId, startedAt));
+    pending.catch((error: unknown) => sendError(res, error, requestId, deps.log));
   };
 }
 
-async function handle(
-  deps: CredentialServerDeps,
+/** Answers now and returns undefined, or sets the request id header and returns the wait. */
+function respond(
+  { deps, body }: HandlerState,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   route: string,
-): Promise<void> {
+  requestId: string,
+): Promise<void> | undefined {
   if (deps.limiter && !deps.limiter.tryTake()) throw rateLimited();
   checkOrigin(req, deps.hosts());
-  if (route === 'facade' && deps.facade) return deps.facade.handle(req, res, path);
+  if (route === 'facade' && deps.facade) {
+    res.setHeader('X-Request-Id', requestId);
+    return deps.facade.handle(req, res, path);
+  }
   if (route === 'unknown') throw notFound();
   if (req.method !== 'GET') throw methodNotAllowed('GET');
   checkAuthorization(req, deps.tokenDigest);
   if (route === '/v1/credentials') {
-    const held = await deps.cache.get();
-    const accountId = deps.identity.peek()?.accountId;
-    return sendJson(
-      res,
-      200,
-      toContainerCredentials(held.document, accountId ? { accountId } : {}),
-    );
+    const warm = deps.cache.getNow();
+    if (warm) {
+      sendJsonBody(res, 200, body.for(warm.document, deps.identity.peek()?.accountId), requestId);
+      return undefined;
+    }
+    res.setHeader('X-Request-Id', requestId);
+    return deps.cache.get().then((held) => {
+      const json = body.for(held.document, deps.identity.peek()?.accountId);
+      sendJsonBody(res, 200, json, requestId);
+    });
   }
-  const doc = await deps.identity.get();
-  const { instanceId, region, availabilityZone, instanceType, accountId } = doc;
-  return sendJson(res, 200, { instanceId, region, availabilityZone, instanceType, accountId });
+  res.setHeader('X-Request-Id', requestId);
+  return deps.identity.get().then((doc) => {
+    const { instanceId, region, availabilityZone, instanceType, accountId } = doc;
+    sendJson(res, 200, { instanceId, region, availabilityZone, instanceType, accountId });
+  });
+}
+
+function record(
+  { deps, observe }: HandlerState,
+  req: IncomingMessage,
+  status: number,
+  route: string,
+  requestId: string,
+  startedAt: number,
+): void {
+  observe(route, status, (performance.now() - startedAt) / 1000);
+  if (status === 401 || status === 403) {
+    deps.log.warn({ requestId, method: req.method, route, status }, 'request');
+  } else if (deps.log.isLevelEnabled('debug')) {
+    deps.log.debug({ requestId, method: req.method, route, status }, 'request');
+  }
+}
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 // A fixed set of route labels keeps the metrics' cardinality bounded whatever paths clients send.
