@@ -95,7 +95,10 @@ t.test('the daemon runs as its own user in a hardened unit that keeps the token'
   );
   t.match(env.get('IMDS_CACHE_LISTEN'), /^127\.0\.0\.1:\d+$/, 'loopback only');
   t.match(env.get('IMDS_CACHE_OPS_LISTEN'), /^127\.0\.0\.1:\d+$/, 'loopback only');
-  t.equal(one(daemon, 'ExecStart'), '/usr/bin/node-22 /opt/empdir/current/imds-cache/dist/main.js');
+  t.equal(
+    one(daemon, 'ExecStart'),
+    '/usr/bin/node-22 --max-semi-space-size=4 /opt/empdir/current/imds-cache/dist/main.js',
+  );
 });
 
 t.test('the API reads the token through the shared group and holds no keys', async (t) => {

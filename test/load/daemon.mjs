@@ -23,7 +23,8 @@ export async function startDaemon({ imdsUrl, ttlMs, rateLimitRps, env = {} }) {
   const dir = mkdtempSync(join(tmpdir(), 'empdir-bench-'));
   const tokenFile = join(dir, 'token');
   const [port, opsPort] = [await freePort(), await freePort()];
-  const child = spawnTracked(process.execPath, [daemonMain], {
+  // The same V8 flag as deploy/systemd/imds-cache.service, so the benchmark measures what is deployed.
+  const child = spawnTracked(process.execPath, ['--max-semi-space-size=4', daemonMain], {
     // Only what the daemon needs: no AWS_* from the caller's shell can leak into the measurement.
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
