@@ -73,7 +73,12 @@ if (command === 'test') {
   process.exit(run(process.execPath, [join(root, 'test/support/run-tests.mjs'), ...rest]));
 } else if (command === 'start') {
   if (build() !== 0) process.exit(1);
-  process.exit(run(process.execPath, [join(root, 'test/support/start-local-stack.mjs'), ...rest]));
+  process.exit(
+    run(process.execPath, [join(root, 'test/support/start-local-stack.mjs'), ...rest], {
+      // The SDK's Node-version notice is noise for a local demo that also runs on Node 22.
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    }),
+  );
 } else if (command === 'install') {
   process.exit(0);
 } else {
