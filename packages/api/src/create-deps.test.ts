@@ -4,8 +4,6 @@ import { createDeps } from './create-deps.js';
 import { createLogger } from './log.js';
 import { TEST_ENV } from './testing/fake-deps.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 function build(env: Record<string, string>) {
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger('info', {

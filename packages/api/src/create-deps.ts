@@ -5,7 +5,7 @@ import type { AppDeps } from './app-deps.js';
 import type { ApiConfig } from './config.js';
 import { createInstanceInfoSource } from './info/instance-info.js';
 import { createLogger } from './log.js';
-import { PhotoUrlCache } from './photos/photo-url-cache.js';
+import { photoUrlCacheFor } from './photos/photo-url-cache.js';
 import { createReadinessCheck } from './readiness.js';
 import { DynamoDbEmployeeStore } from './store/dynamodb-employee-store.js';
 import { S3PhotoStore } from './store/s3-photo-store.js';
@@ -88,10 +88,9 @@ export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): 
     now,
     employees,
     photos,
-    photoUrls: new PhotoUrlCache(photos, {
+    photoUrls: photoUrlCacheFor(photos, {
       now,
-      // Reuse a URL for two thirds of its life, so a page never hands out one about to expire.
-      refreshBeforeMs: (config.photoUrlTtlSeconds * 1000) / 3,
+      photoUrlTtlSeconds: config.photoUrlTtlSeconds,
       logger,
     }),
     instanceInfo: createInstanceInfoSource({

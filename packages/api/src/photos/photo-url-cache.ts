@@ -66,3 +66,15 @@ export class PhotoUrlCache {
     }
   }
 }
+
+/** The cache as the app uses it: a URL is reused for two thirds of its life, never closer to expiry. */
+export function photoUrlCacheFor(
+  photos: PhotoStore,
+  options: { now: () => number; photoUrlTtlSeconds: number; logger: Logger },
+): PhotoUrlCache {
+  return new PhotoUrlCache(photos, {
+    now: options.now,
+    refreshBeforeMs: (options.photoUrlTtlSeconds * 1000) / 3,
+    logger: options.logger,
+  });
+}

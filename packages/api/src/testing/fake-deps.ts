@@ -3,7 +3,7 @@ import type { AppDeps } from '../app-deps.js';
 import { loadConfig } from '../config.js';
 import type { InstanceInfoView } from '../info/instance-info.js';
 import { createLogger } from '../log.js';
-import { PhotoUrlCache } from '../photos/photo-url-cache.js';
+import { photoUrlCacheFor } from '../photos/photo-url-cache.js';
 import { createReadinessCheck } from '../readiness.js';
 import type { CpuStress, StressMinutes } from '../stress/cpu-stress.js';
 import { MemoryEmployeeStore } from './memory-employee-store.js';
@@ -71,9 +71,9 @@ export function createTestDeps(env: Record<string, string> = {}): TestDeps {
     now,
     employees,
     photos,
-    photoUrls: new PhotoUrlCache(photos, {
+    photoUrls: photoUrlCacheFor(photos, {
       now,
-      refreshBeforeMs: (config.photoUrlTtlSeconds * 1000) / 3,
+      photoUrlTtlSeconds: config.photoUrlTtlSeconds,
       logger,
     }),
     instanceInfo: { get: async () => deps.instance },
