@@ -1,0 +1,205 @@
+// Our STS stand-in (node:http only): AssumeRole and GetCallerIdentity over the query protocol,
+// every request's SigV4 signature checked against the secret the caller holds, role chaining's
+// 1-hour limit, recorded calls, faults. Also runnable on its own: see sts-simulator-cli.js.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { accessDenied, assumeRole, getCallerIdentity, readAssumeRole } from './sts-actions.js';
+import { handleStsControl, STS_CONTROL_PREFIX } from './sts-control.js';
+import { createStsFaultSwitch } from './sts-faults.js';
+import { createPrincipalStore } from './sts-principals.js';
+import { verifySignature } from './sts-sigv4.js';
+import { runStsSimulatorCli } from './sts-simulator-cli.js';
+import { errorReply } from './sts-xml.js';
+
+/**
+ * @typedef {import('./sts-faults.js').StsFault} StsFault
+ * @typedef {import('./sts-principals.js').TrustedKey} TrustedKey
+ * @typedef {import('./sts-principals.js').Caller} Caller
+ * @typedef {import('./sts-actions.js').AssumeRoleRecord} AssumeRoleRecord
+ * @typedef {import('./sts-xml.js').StsReply} StsReply
+ * @typedef {{ total: number, byAction: Record<string, number>, byStatus: Record<string, number>,
+ *   byCode: Record<string, number> }} StsCounters
+ * @typedef {{ port?: number, now?: () => number, roles?: string[], trusted?: TrustedKey[],
+ *   controlEndpoints?: boolean }} StsSimulatorOptions
+ * @typedef {{ url: string, port: number, trust: (key: TrustedKey) => Caller,
+ *   createUser: (arn: string) => TrustedKey, setFault: (fault: StsFault) => void,
+ *   counters: () => StsCounters, resetCounters: () => void,
+ *   assumeRoleCalls: () => AssumeRoleRecord[], close: () => Promise<void> }} StsSimulator
+ */
+
+const MAX_BODY_BYTES = 64 * 1024;
+const FAULT_REPLIES = {
+  throttling: () => errorReply(400, 'Throttling', 'Rate exceeded'),
+  unavailable: () =>
+    errorReply(503, 'ServiceUnavailable', 'Service is unavailable. Please try again.'),
+};
+
+/**
+ * Starts the stand-in on 127.0.0.1. `roles` limits which role ARNs may be assumed (any when
+ * absent); `trusted` are keys it accepts from the start, e.g. the IMDS simulator's.
+ * @param {StsSimulatorOptions} [options]
+ * @returns {Promise<StsSimulator>}
+ */
+export async function startStsSimulator(options = {}) {
+  const now = options.now ?? Date.now;
+  const store = createPrincipalStore({ now });
+  for (const key of options.trusted ?? []) store.trust(key);
+  const roles = options.roles ? new Set(options.roles) : undefined;
+  const faults = createStsFaultSwitch();
+  /** @type {StsCounters} */
+  let counters = { total: 0, byAction: {}, byStatus: {}, byCode: {} };
+  /** @type {AssumeRoleRecord[]} */
+  let calls = [];
+  const context = {
+    store,
+    now,
+    canAssume: (/** @type {Caller} */ _caller, /** @type {string} */ roleArn) =>
+      !roles || roles.has(roleArn),
+  };
+
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   */
+  async function handle(req, res) {
+    const url = new URL(req.url ?? '/', 'http://sts.invalid');
+    if (options.controlEndpoints && url.pathname.startsWith(STS_CONTROL_PREFIX)) {
+      return handleStsControl(req, res, url.pathname, sim);
+    }
+    counters.total += 1;
+    /** @param {StsReply} reply */
+    const send = (reply) => {
+      counters.byStatus[reply.status] = (counters.byStatus[reply.status] ?? 0) + 1;
+      if (reply.code) counters.byCode[reply.code] = (counters.byCode[reply.code] ?? 0) + 1;
+      res.writeHead(reply.status, {
+        'content-type': 'text/xml',
+        'x-amzn-requestid': reply.requestId,
+        date: new Date(now()).toUTCString(),
+      });
+      res.end(reply.body);
+    };
+    const body = await readBody(req);
+    if (body === undefined)
+      return send(errorReply(413, 'RequestEntityTooLarge', 'Request too large'));
+    if (req.method !== 'POST' || url.pathname !== '/') {
+      return send(errorReply(400, 'InvalidAction', 'The stand-in takes POST / with a form body'));
+    }
+    const form = new URLSearchParams(body);
+    const action = form.get('Action') ?? '';
+    counters.byAction[action] = (counters.byAction[action] ?? 0) + 1;
+    const fault = faults.take(action);
+    if (fault?.kind === 'down') {
+      req.socket.destroy();
+      return;
+    }
+    const verdict = await verifySignature(
+      {
+        method: req.method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body,
+      },
+      store.lookup,
+      now(),
+    );
+    if (!verdict.ok) return send(verdict.reply);
+    const { caller } = verdict;
+    if (action === 'GetCallerIdentity')
+      return send(fault ? faultReply(fault, caller, action) : getCallerIdentity(caller));
+    if (action !== 'AssumeRole') {
+      return send(
+        errorReply(
+          400,
+          'InvalidAction',
+          `Could not find operation ${action} for version 2011-06-15`,
+        ),
+      );
+    }
+    const call = readAssumeRole(form, caller, now());
+    calls.push(call);
+    const reply = fault
+      ? faultReply(fault, caller, action, call.roleArn)
+      : assumeRole(call, caller, context);
+    call.outcome = reply.code ?? 'ok';
+    send(reply);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      console.error('sts simulator request failed:', error);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined));
+  });
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+
+  /** @type {StsSimulator} */
+  const sim = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    trust: (key) => store.trust(key),
+    createUser(arn) {
+      // A long-term key id, built at run time so no key-shaped literal lives in the repo.
+      const key = {
+        accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+        secretAccessKey: randomBytes(30).toString('base64'),
+        arn,
+      };
+      store.trust(key);
+      return key;
+    },
+    setFault: (fault) => faults.set(fault),
+    counters: () => structuredClone(counters),
+    resetCounters() {
+      counters = { total: 0, byAction: {}, byStatus: {}, byCode: {} };
+      calls = [];
+    },
+    assumeRoleCalls: () => structuredClone(calls),
+    async close() {
+      const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+  return sim;
+}
+
+/**
+ * @param {StsFault} fault
+ * @param {Caller} caller
+ * @param {string} action
+ * @param {string} [resource]
+ * @returns {StsReply}
+ */
+function faultReply(fault, caller, action, resource) {
+  if (fault.kind === 'throttling' || fault.kind === 'unavailable')
+    return FAULT_REPLIES[fault.kind]();
+  return accessDenied(caller, `sts:${action}`, resource ?? caller.arn);
+}
+
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @returns {Promise<string | undefined>} undefined when larger than STS would take
+ */
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runStsSimulatorCli(process.argv.slice(2), startStsSimulator).catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  });
+}
