@@ -312,6 +312,12 @@ t.test('process mode: flags, control endpoints, faults from outside', async (t) 
     byCode: { Throttling: 1 },
   });
   t.match((await control('calls')).body, [{ outcome: 'Throttling' }, { outcome: 'ok' }]);
+  const user = (await control('user', { arn: `arn:aws:iam::${ACCOUNT}:user/ops` })).body;
+  const asUser = await client(url, user).send(new GetCallerIdentityCommand({}));
+  t.equal(asUser.Arn, `arn:aws:iam::${ACCOUNT}:user/ops`, 'a user key made over the control API');
+  t.equal((await control('trust', { arn: INSTANCE_ARN })).status, 400, 'trust needs a key');
+  t.equal((await control('nope')).status, 404);
+  t.equal((await control('counters', {})).status, 405);
   t.equal((await control('reset-counters', {})).status, 200);
   t.same((await control('calls')).body, []);
 });
