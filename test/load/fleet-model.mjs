@@ -2,9 +2,11 @@
 // makes (10-100,000 instances × 1-10 clients), in steady state and after a fleet-wide restart,
 // against STS's default request quota. Simulated time only; runs in well under a minute.
 
+import { fleetMarkdown } from './fleet-report.mjs';
 import { seededRandom, verifyAgainstScheduler } from './fleet-schedule.mjs';
 import { simulateFleet } from './fleet-simulate.mjs';
-import { fmt, machine, markdownTable, writeResults } from './report.mjs';
+import { simulateThrottledRestart } from './fleet-throttled.mjs';
+import { machine, writeResults } from './report.mjs';
 
 const STS_QUOTA = {
   requestsPerSecond: 600,
@@ -104,112 +106,34 @@ const summaries = results.map((r) => {
   };
 });
 
-const flag = (/** @type {number} */ v) => (v > QUOTA ? `**${fmt(v)}**` : fmt(v));
-const sections = results.map((r, i) => {
-  const tableRows = r.rows.flatMap((row) =>
-    INSTANCES.map((instances) => {
-      const s = row.steady.find((x) => x.instances === instances);
-      const x = row.restart.find((y) => y.instances === instances);
-      const hour = (/** @type {number} */ h) => x?.hourly[h - 1];
-      return [
-        fmt(instances),
-        row.clients,
-        fmt(instances * row.clients),
-        s?.meanPerSecond,
-        flag(s?.peakPerSecond ?? 0),
-        flag(x?.firstMinutesPeak ?? 0),
-        flag(hour(2)?.peakPerSecond ?? 0),
-        flag(hour(12)?.peakPerSecond ?? 0),
-        hour(12)?.minutePeakToMean,
-        s?.method === 'exact' && x?.method === 'exact' ? 'exact' : (x?.method ?? ''),
-      ];
-    }),
-  );
-  const sum = summaries[i];
-  const sync = sum?.synchronisation.afterRestart
-    .filter((h) => [1, 2, 6, 12].includes(h.hour))
-    .map((h) => `hour ${h.hour}: ${fmt(h.minutePeakToMean)}`)
-    .join(', ');
-  const at = sum?.clientsAtQuota;
-  return [
-    `### ${r.name}: ${r.detail}`,
-    '',
-    markdownTable(
-      [
-        'Instances',
-        'Clients each',
-        'Clients',
-        'Mean calls/s',
-        'Peak/s steady',
-        'Peak/s restart, first 2 min',
-        'Peak/s hour 2',
-        'Peak/s hour 12',
-        'Minute peak/mean hour 12',
-        'Method',
-      ],
-      tableRows,
-    ),
-    '',
-    `Per client: ${fmt(sum?.perClientMeanPerHour ?? 0)} AssumeRole calls per hour. ` +
-      `The ${QUOTA}/s quota is reached at ${fmt(at?.restartBurst ?? 0)} clients by a fleet-wide restart ` +
-      `(every client's first call within one minute), ${fmt(at?.afterRestartHours2to12 ?? 0)} clients ` +
-      `by the refresh waves in hours 2-12 after it, ${fmt(at?.steadyPeak ?? 0)} clients by ` +
-      `steady-state peaks and ${fmt(at?.mean ?? 0)} clients on average.`,
-    '',
-    `Synchronisation after a restart (busiest minute ÷ mean minute; steady state ` +
-      `${fmt(sum?.synchronisation.steadyMinutePeakToMean ?? 0)}): ${sync}.`,
-  ].join('\n');
-});
-
-/** The README's sentence: the fleet size at which the default quota stops being enough. */
-function conclusion() {
-  const [reused, sized] = summaries;
-  if (!reused || !sized) return '';
-  const at = sized.clientsAtQuota;
-  const inst = (/** @type {number} */ n) =>
-    `${fmt(Math.ceil(n / 10))} instances × 10 clients, ${fmt(n)} × 1`;
-  return (
-    `**Quota increase needed** (STS-sized timing) from about **${fmt(at.restartBurst)} clients** ` +
-    `per account and Region (${inst(at.restartBurst)}) if the whole fleet restarts within a ` +
-    `minute; from ${fmt(at.afterRestartHours2to12)} clients for the refresh waves that persist ` +
-    `for over 12 hours after such a restart; from ${fmt(at.steadyPeak)} clients in steady state. ` +
-    `Reusing the instance role's 120 s TTL for client caches needs it from ${fmt(reused.clientsAtQuota.steadyPeak)} ` +
-    `clients in steady state (${fmt(reused.perClientMeanPerHour)} calls per client per hour ` +
-    `instead of ${fmt(sized.perClientMeanPerHour)}).`
-  );
-}
+const throttled = [36_000, 100_000, 300_000, 1_000_000].map((fleetClients) =>
+  simulateThrottledRestart({
+    timing: TIMINGS[1]?.timing ?? { ttlMs: 3_600_000, minRemainingMs: 900_000 },
+    durationMs: DURATION_MS,
+    fleetClients,
+    sampleClients: 20_000,
+    quotaPerSecond: QUOTA,
+    horizonMs: 3 * 3_600_000,
+    seed: 5,
+  }),
+);
 
 const elapsedSeconds = (performance.now() - started) / 1000;
-const markdown = [
-  '## Fleet model: sts:AssumeRole calls per second',
-  '',
-  `Quota: **${QUOTA} requests/s** ${STS_QUOTA.scope}. Source: ${STS_QUOTA.source}.`,
-  '',
-  `Sessions of ${DURATION_MS / 1000} s; a restart starts every daemon within one minute and each ` +
-    'refreshes every client at once. Bold: over the quota. Figures are open-loop (no throttling ' +
-    'feedback). Call times come from refreshDueAtMs, the rule RefreshScheduler re-arms with; ' +
-    `checked call for call against the real CredentialCache + RefreshScheduler on a FakeClock ` +
-    `(${verification.map((v) => `${v.clients} clients, ${v.calls} calls, ${v.mismatched} differ`).join('; ')}). ` +
-    `Exact up to ${fmt(EVENT_BUDGET)} calls per run; larger fleets simulate a sample of ` +
-    'instances and scale it (5 s moving average, so sampling noise is not multiplied).',
-  '',
-  conclusion(),
-  '',
-  ...sections.flatMap((s) => [s, '']),
-  `Model run: ${fmt(elapsedSeconds)} s on ${machine().cores} cores.`,
-].join('\n');
-
-writeResults(
-  'fleet',
-  {
-    machine: machine(),
-    stsQuota: STS_QUOTA,
-    durationMs: DURATION_MS,
-    eventBudget: EVENT_BUDGET,
-    elapsedSeconds,
-    verification,
-    summaries,
-    results,
-  },
-  markdown,
-);
+const data = {
+  machine: machine(),
+  stsQuota: STS_QUOTA,
+  durationMs: DURATION_MS,
+  eventBudget: EVENT_BUDGET,
+  elapsedSeconds,
+  verification,
+  summaries,
+  throttled,
+  results,
+};
+const markdown = fleetMarkdown({
+  ...data,
+  quota: QUOTA,
+  instances: INSTANCES,
+  cores: data.machine.cores,
+});
+writeResults('fleet', data, markdown);
