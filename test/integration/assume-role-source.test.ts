@@ -6,7 +6,9 @@ import { type ClientSpec, parseClientsFile } from '../../packages/imds-cache/src
 import { CredentialCache } from '../../packages/imds-cache/src/credential-cache.js';
 import { FakeClock } from '../../packages/imds-cache/src/fake-clock.js';
 import { StsRequestError } from '../../packages/imds-cache/src/sts-request-error.js';
-import type { ImdsCredentials } from '../../packages/shared/dist/index.js';
+import { type ImdsCredentials, parseImdsCredentials } from '../../packages/shared/dist/index.js';
+import { startImdsSimulator } from '../support/imds-simulator.js';
+import { imdsTrustedSource } from '../support/sts-imds-link.js';
 import { startStsSimulator } from '../support/sts-simulator.js';
 
 const ACCOUNT = '123456789012';
@@ -219,3 +221,35 @@ t.test('an unknown instance key is refused by STS as an auth failure', async (t)
   });
   t.same(sim.assumeRoleCalls(), [], 'never reached AssumeRole');
 });
+
+t.test(
+  'linked to the IMDS simulator: the instance role signs, also after a rotation',
+  async (t) => {
+    const imds = await startImdsSimulator();
+    t.teardown(() => imds.close());
+    const sts = await startStsSimulator({ trustedSource: imdsTrustedSource(imds.url) });
+    t.teardown(() => sts.close());
+    const assume = async () => {
+      const source = new AssumeRoleSource({
+        client: api,
+        instanceCredentials: async () => parseImdsCredentials(imds.currentCredentials()),
+        instanceId: INSTANCE_ID,
+        region: 'eu-west-1',
+        stsEndpoint: sts.url,
+        clock: new FakeClock(),
+        maxAttempts: 1,
+      });
+      t.teardown(() => source.destroy());
+      return source.credentials(api.roleName);
+    };
+    t.ok(await assume());
+    t.equal(sts.assumeRoleCalls()[0]?.callerArn, INSTANCE_ARN, 'the instance role session');
+    const imdsCalls = imds.counters().total;
+    t.ok(await assume(), 'a known key needs no IMDS lookup');
+    t.equal(imds.counters().total, imdsCalls);
+    imds.rotateCredentials();
+    t.ok(await assume(), 'the rotated key is looked up and accepted');
+    t.equal(sts.counters().byAction.AssumeRole, 3);
+    t.same(sts.counters().byCode, {});
+  },
+);

@@ -281,10 +281,24 @@ t.test('faults: throttling, access denied, unavailable, down', async (t) => {
 });
 
 t.test('process mode: flags, control endpoints, faults from outside', async (t) => {
-  t.throws(() => parseStsSimulatorArgs(['--port', 'x', '--role', 'nope', '--fault', 'boom']), {
+  const bad = [
+    '--port',
+    'x',
+    '--role',
+    'nope',
+    '--fault',
+    'boom',
+    '--trust-imds',
+    'http://10.0.0.1',
+  ];
+  t.throws(() => parseStsSimulatorArgs(bad), {
     message:
-      /--port must be 0-65535[\s\S]*--role must be an IAM role ARN[\s\S]*--fault: invalid fault/,
+      /--port must be 0-65535[\s\S]*--role must be an IAM role ARN[\s\S]*--fault: invalid fault[\s\S]*--trust-imds must be/,
   });
+  t.type(
+    parseStsSimulatorArgs(['--trust-imds', 'http://127.0.0.1:4598']).trustedSource,
+    'function',
+  );
   const child = await startChild({
     name: 'sts-simulator',
     command: process.execPath,

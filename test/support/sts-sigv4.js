@@ -52,7 +52,7 @@ const MISMATCH_MESSAGE =
  * token match), the date within 15 minutes, and the signature equal to the one computed with the
  * secret we know the caller holds, over exactly the headers the caller says it signed.
  * @param {ReceivedRequest} request
- * @param {(accessKeyId: string) => Caller | undefined} lookup
+ * @param {(accessKeyId: string) => Promise<Caller | undefined>} lookup
  * @param {number} nowMs
  * @returns {Promise<Verdict>}
  */
@@ -74,7 +74,7 @@ export async function verifySignature(request, lookup, nowMs) {
     return { ok: false, reply: errorReply(400, 'IncompleteSignature', message) };
   }
   const [, accessKeyId = '', shortDate, region, service, signedList = '', signature = ''] = parts;
-  const caller = lookup(accessKeyId);
+  const caller = await lookup(accessKeyId);
   const token = request.headers['x-amz-security-token'];
   if (!caller || token !== caller.sessionToken) return { ok: false, reply: invalidToken() };
   if (caller.expiresAtMs !== undefined && nowMs >= caller.expiresAtMs) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { exitWithParent } from './lifeline.js';
 import { parseStsFault } from './sts-faults.js';
+import { imdsTrustedSource } from './sts-imds-link.js';
 
 /**
  * @typedef {import('./sts-simulator.js').StsSimulatorOptions} StsSimulatorOptions
@@ -10,12 +11,13 @@ import { parseStsFault } from './sts-faults.js';
 
 const USAGE =
   'usage: node test/support/sts-simulator.js [--port N] [--role ROLE_ARN]... ' +
-  '[--fault none|down|throttling|access-denied|unavailable]';
+  '[--fault none|down|throttling|access-denied|unavailable] [--trust-imds IMDS_URL]';
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /**
  * Process mode: parse flags, start with control endpoints (/__simulator/counters, calls, fault,
  * trust, user, reset-counters), print `{"url": ...}` once listening, exit with the parent.
+ * `--trust-imds` accepts the instance role's keys served by an IMDS simulator at that url.
  * @param {string[]} argv
  * @param {(options: StsSimulatorOptions) => Promise<StsSimulator>} start
  */
@@ -39,6 +41,7 @@ export function parseStsSimulatorArgs(argv) {
       port: { type: 'string', default: '0' },
       role: { type: 'string', multiple: true },
       fault: { type: 'string' },
+      'trust-imds': { type: 'string' },
     },
   });
   const problems = [];
@@ -58,10 +61,17 @@ export function parseStsSimulatorArgs(argv) {
       problems.push(`--fault: ${error instanceof Error ? error.message : error}`);
     }
   }
+  const imdsUrl = values['trust-imds'];
+  if (imdsUrl !== undefined && !/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+$/.test(imdsUrl)) {
+    problems.push(
+      `--trust-imds must be http://127.0.0.1:PORT (the IMDS simulator), got "${imdsUrl}"`,
+    );
+  }
   if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${USAGE}`);
   return {
     port,
     ...(values.role ? { roles: values.role } : {}),
     ...(fault ? { fault } : {}),
+    ...(imdsUrl ? { trustedSource: imdsTrustedSource(imdsUrl) } : {}),
   };
 }

@@ -21,6 +21,7 @@ import { errorReply } from './sts-xml.js';
  * @typedef {{ total: number, byAction: Record<string, number>, byStatus: Record<string, number>,
  *   byCode: Record<string, number> }} StsCounters
  * @typedef {{ port?: number, now?: () => number, roles?: string[], trusted?: TrustedKey[],
+ *   trustedSource?: () => TrustedKey[] | Promise<TrustedKey[]>,
  *   controlEndpoints?: boolean }} StsSimulatorOptions
  * @typedef {{ url: string, port: number, trust: (key: TrustedKey) => Caller,
  *   createUser: (arn: string) => TrustedKey, setFault: (fault: StsFault) => void,
@@ -37,7 +38,8 @@ const FAULT_REPLIES = {
 
 /**
  * Starts the stand-in on 127.0.0.1. `roles` limits which role ARNs may be assumed (any when
- * absent); `trusted` are keys it accepts from the start, e.g. the IMDS simulator's.
+ * absent); `trusted` are keys it accepts from the start; `trustedSource` is asked for more when
+ * an unknown key signs a request (e.g. imdsTrustedSource: the instance role's current keys).
  * @param {StsSimulatorOptions} [options]
  * @returns {Promise<StsSimulator>}
  */
@@ -46,6 +48,18 @@ export async function startStsSimulator(options = {}) {
   const store = createPrincipalStore({ now });
   for (const key of options.trusted ?? []) store.trust(key);
   const roles = options.roles ? new Set(options.roles) : undefined;
+  /** @param {string} accessKeyId */
+  const lookup = async (accessKeyId) => {
+    const known = store.lookup(accessKeyId);
+    if (known || !options.trustedSource) return known;
+    try {
+      for (const key of await options.trustedSource()) store.trust(key);
+    } catch (error) {
+      // An unreachable source leaves the key unknown: the caller gets InvalidClientTokenId.
+      console.error('sts simulator: trusted source failed:', error);
+    }
+    return store.lookup(accessKeyId);
+  };
   const faults = createStsFaultSwitch();
   /** @type {StsCounters} */
   let counters = { total: 0, byAction: {}, byStatus: {}, byCode: {} };
@@ -101,7 +115,7 @@ export async function startStsSimulator(options = {}) {
         headers: req.headers,
         body,
       },
-      store.lookup,
+      lookup,
       now(),
     );
     if (!verdict.ok) return send(verdict.reply);
