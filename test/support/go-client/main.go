@@ -21,7 +21,7 @@ import (
 
 type report struct {
 	AccessKeyID        string `json:"accessKeyId"`
-	Account            string `json:"account"`
+	Account            string `json:"Account"`
 	Region             string `json:"region,omitempty"`
 	InstanceID         string `json:"instanceId,omitempty"`
 	AvailabilityZone   string `json:"availabilityZone,omitempty"`
