@@ -101,7 +101,8 @@ t.test('unknown small fields of the credentials document reach every client', as
   t.notOk('Oversized' in body);
 
   const saved = process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
-  process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = stack.daemon.url;
+  // With the trailing slash the README recommends (AWS CLI 2.9 needs it).
+  process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = `${stack.daemon.url}/`;
   t.teardown(() => {
     if (saved === undefined) delete process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
     else process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = saved;
