@@ -110,3 +110,29 @@ t.test('unknown small fields of the credentials document reach every client', as
   const credentials = await fromInstanceMetadata({ maxRetries: 0 })();
   t.equal(credentials.accountId, CREDENTIALS_ACCOUNT, 'the JS SDK reads AccountId from the facade');
 });
+
+// Last: it moves the shared daemon to another role.
+t.test('iam/info follows a role change; while IMDS fails it is 503 and backs off', async (t) => {
+  stack.sim.setRole('other-role');
+  await stack.daemon.cache.refresh();
+  const token = await facade.token(21_600);
+  const iamInfoCalls = () =>
+    metricValue(stack, 'imds_cache_upstream_requests_total', {
+      path: '/latest/meta-data/iam/info',
+    });
+  const before = await iamInfoCalls();
+  // Every attempt of one fetch fails (iam/info is in the simulator's 'identity' scope).
+  stack.sim.setFault({ kind: 'status', status: 500, paths: 'identity', count: 4 });
+  const failed = await facade.get('/latest/meta-data/iam/info', token);
+  t.equal(failed.status, 503);
+  t.equal(failed.headers.get('retry-after'), '5');
+  const spent = await iamInfoCalls();
+  t.ok(spent > before, 'the new role’s iam/info was asked for');
+  t.equal((await facade.get('/latest/meta-data/iam/info', token)).status, 503);
+  t.equal(await iamInfoCalls(), spent, 'inside the backoff: no new IMDS call');
+
+  stack.clock.advance(60_000);
+  const info = await facade.get('/latest/meta-data/iam/info', token);
+  t.equal(info.status, 200);
+  t.match(await info.json(), { InstanceProfileArn: /:instance-profile\/other-role$/ });
+});
