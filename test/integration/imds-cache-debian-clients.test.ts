@@ -85,7 +85,8 @@ async function exercise(run: NonNullable<DebianClient['run']>): Promise<ModeOutc
 const running = clients.map((client) => (client.run ? exercise(client.run) : undefined));
 
 clients.forEach((client, index) => {
-  const label = `${client.name} ${client.version ?? ''} (Debian: ${client.debianPackages})`;
+  const version = client.version ? ` ${client.version}` : '';
+  const label = `${client.name}${version} (Debian: ${client.debianPackages})`;
   const skip = !client.broken && client.missing && !mustRun ? client.missing : false;
   if (skip) t.comment(`skipping ${client.name}: ${skip}; install ${client.debianPackages}`);
   t.test(label, { skip }, async (t) => {
