@@ -27,7 +27,12 @@ const wanted = [
     debianPackage: 'python3-boto3',
     usedFor: 'the boto3 client test',
   },
-  { present: () => has('go'), debianPackage: 'golang-go', usedFor: 'the Go SDK v2 client test' },
+  {
+    // The client test runs with PATH=/usr/bin:/bin: a Go toolchain elsewhere does not count.
+    present: () => existsSync('/usr/bin/go'),
+    debianPackage: 'golang-go',
+    usedFor: 'the Go SDK v2 client test',
+  },
   {
     present: () => existsSync(`${DEBIAN_GOPATH}/src/github.com/aws/aws-sdk-go-v2/config`),
     debianPackage: 'golang-github-aws-aws-sdk-go-v2-dev',
