@@ -14,6 +14,7 @@ import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS } from './imds-simulator-s
  */
 
 const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
+const IAM_INFO_PATH = '/latest/meta-data/iam/info';
 const TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
 
 /**
@@ -72,6 +73,7 @@ function metadata(path, state, instance) {
   if (path === `${CREDENTIALS_PREFIX}${state.roleName()}`) {
     return text(200, JSON.stringify(state.credentials(), null, 2));
   }
+  if (path === IAM_INFO_PATH) return text(200, JSON.stringify(iamInfo(state, instance), null, 2));
   if (path === IDENTITY_DOCUMENT_PATH)
     return text(200, JSON.stringify(identityDocument(instance), null, 2));
   /** @type {Record<string, string>} */
@@ -83,6 +85,20 @@ function metadata(path, state, instance) {
   };
   const leaf = leaves[path];
   return leaf === undefined ? text(404, 'Not Found') : text(200, leaf);
+}
+
+/**
+ * @param {ImdsState} state
+ * @param {InstanceFacts} instance
+ */
+function iamInfo(state, instance) {
+  const profile = state.instanceProfile();
+  return {
+    Code: 'Success',
+    LastUpdated: profile.lastUpdated,
+    InstanceProfileArn: `arn:aws:iam::${instance.accountId}:instance-profile/${state.roleName()}`,
+    InstanceProfileId: profile.id,
+  };
 }
 
 /** @param {InstanceFacts} instance */

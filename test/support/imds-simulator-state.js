@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * @typedef {{ Code: string, LastUpdated: string, Type: 'AWS-HMAC', AccessKeyId: string,
- *   SecretAccessKey: string, Token: string, Expiration: string }} ImdsCredentialsDocument
+ *   SecretAccessKey: string, Token: string, Expiration: string,
+ *   [extra: string]: string | number }} ImdsCredentialsDocument
  */
 
 export const MIN_TOKEN_TTL_SECONDS = 1;
@@ -18,21 +19,36 @@ export function fakeAccessKeyId() {
   return `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
 }
 
+/** An instance profile id (AIPA…), built at run time like the key ids. */
+function fakeInstanceProfileId() {
+  return `AIPA${randomBytes(9).toString('hex').toUpperCase()}`;
+}
+
 /**
  * The simulator's mutable state: the role, its credentials and the session tokens handed out.
+ * `credentialExtras` are fields EC2 may add to the credentials document (AccountId, ...).
  * @param {{ roleName: string, accessKeyId?: string, credentialLifetimeMs: number,
- *   now: () => number }} options
+ *   now: () => number, credentialExtras?: Record<string, string | number> }} options
  */
-export function createImdsState({ roleName, accessKeyId, credentialLifetimeMs, now }) {
+export function createImdsState({
+  roleName,
+  accessKeyId,
+  credentialLifetimeMs,
+  now,
+  credentialExtras,
+}) {
   /** @type {Map<string, number>} token → expiry in ms on the injected clock */
   const tokens = new Map();
   let role = roleName;
+  let instanceProfileId = fakeInstanceProfileId();
+  let roleSetAtMs = now();
   /** @type {ImdsCredentialsDocument} */
   let credentials = issueCredentials();
 
   function issueCredentials() {
     const issuedAtMs = now();
     return {
+      ...credentialExtras,
       Code: 'Success',
       LastUpdated: imdsTimestamp(issuedAtMs),
       Type: /** @type {const} */ ('AWS-HMAC'),
@@ -60,10 +76,14 @@ export function createImdsState({ roleName, accessKeyId, credentialLifetimeMs, n
       return false;
     },
     roleName: () => role,
+    /** iam/info's instance profile: named after the role, a new id whenever the role changes */
+    instanceProfile: () => ({ id: instanceProfileId, lastUpdated: imdsTimestamp(roleSetAtMs) }),
     /** @param {string} name the new role gets new credentials, as a new instance profile would */
     setRole(name) {
       if (!/^[\w+=,.@-]{1,64}$/.test(name)) throw new RangeError(`invalid role name "${name}"`);
       role = name;
+      instanceProfileId = fakeInstanceProfileId();
+      roleSetAtMs = now();
       credentials = issueCredentials();
     },
     rotate() {

@@ -18,7 +18,7 @@ import { createTokenBucket } from './token-bucket.js';
  * @typedef {{ total: number, byPath: Record<string, number>,
  *   byStatus: Record<string, number> }} ImdsCounters
  * @typedef {{ port?: number, roleName?: string, accessKeyId?: string,
- *   credentialLifetimeMs?: number,
+ *   credentialLifetimeMs?: number, credentialExtras?: Record<string, string | number>,
  *   rateLimit?: RateLimit, now?: () => number, instance?: Partial<InstanceFacts>,
  *   controlEndpoints?: boolean }} ImdsSimulatorOptions
  * @typedef {{ url: string, port: number, counters: () => ImdsCounters, resetCounters: () => void,
@@ -49,6 +49,7 @@ export async function startImdsSimulator(options = {}) {
     accessKeyId: options.accessKeyId,
     credentialLifetimeMs: options.credentialLifetimeMs ?? 6 * 3_600_000,
     now,
+    credentialExtras: options.credentialExtras,
   });
   const faults = createFaultSwitch();
   /** @type {import('./token-bucket.js').TokenBucket | undefined} */

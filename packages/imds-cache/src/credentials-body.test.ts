@@ -29,3 +29,13 @@ t.test(
     t.not(reparsed.AccessKeyId, first.AccessKeyId);
   },
 );
+
+t.test('small fields IMDS added to the document are in the body; its AccountId wins', async (t) => {
+  const body = new CredentialsBody();
+  const doc = { ...imdsDoc(NOW), AccountId: '210987654321', Version: 2 };
+  const parsed = JSON.parse(body.for(doc, '123456789012').toString('utf8'));
+  t.equal(parsed.AccountId, '210987654321');
+  t.equal(parsed.Version, 2);
+  t.notOk('Code' in parsed || 'LastUpdated' in parsed || 'Type' in parsed);
+  t.equal(parseContainerCredentials(parsed).AccessKeyId, doc.AccessKeyId);
+});

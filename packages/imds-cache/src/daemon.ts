@@ -111,7 +111,16 @@ export async function startImdsCache(
               clock,
             })
           : undefined,
-      facade: config.imdsFacade ? new ImdsFacade({ cache, clock }) : undefined,
+      facade: config.imdsFacade
+        ? new ImdsFacade({
+            cache,
+            clock,
+            identity,
+            fetchIamInfo: () => client.iamInfo(),
+            random,
+            log,
+          })
+        : undefined,
       metrics,
       log,
     }),

@@ -46,9 +46,11 @@ export function sendText(
   status: number,
   text: string,
   type = 'text/plain',
+  headers: Readonly<Record<string, string>> = {},
 ): void {
   res.writeHead(status, {
     ...COMMON_HEADERS,
+    ...headers,
     'Content-Type': `${type}; charset=utf-8`,
     'Content-Length': Buffer.byteLength(text),
   });

@@ -167,7 +167,29 @@ t.test('documents are validated with the shared schemas', async (t) => {
     availabilityZone: 'eu-west-1b',
     instanceType: 't3.micro',
     accountId: '123456789012',
+    imageId: 'ami-0123456789abcdef0',
   });
+});
+
+t.test('iam/info: validated, small extra fields kept, 404 means no instance profile', async (t) => {
+  const { client, transport, clock } = setup();
+  const healthy = healthyImds(clock.now);
+  const info = {
+    Code: 'Success',
+    LastUpdated: '2026-01-01T00:00:00Z',
+    InstanceProfileArn: 'arn:aws:iam::123456789012:instance-profile/app',
+    InstanceProfileId: 'AIPAEXAMPLEID',
+  };
+  let reply = { status: 200, body: JSON.stringify({ ...info, Extra: 'kept', Deep: { no: 1 } }) };
+  transport.responder = (request) =>
+    request.path === '/latest/meta-data/iam/info' ? reply : healthy(request);
+  t.same(await client.iamInfo(), { ...info, Extra: 'kept' });
+  for (const body of ['{', JSON.stringify({ ...info, InstanceProfileArn: 'x' })]) {
+    reply = { status: 200, body };
+    await t.rejects(client.iamInfo(), MalformedDocumentError);
+  }
+  reply = { status: 404, body: 'Not Found' };
+  await t.rejects(client.iamInfo(), NoInstanceProfileError);
 });
 
 t.test('the rate ceiling holds even while IMDS throttles every request', async (t) => {

@@ -12,6 +12,7 @@ import {
   NoInstanceProfileError,
   RoleNotFoundError,
 } from './errors.js';
+import { IAM_INFO_PATH, type IamInfo, parseIamInfo } from './iam-info.js';
 import type { ImdsRequest, ImdsResponse, ImdsTransport } from './imds-transport.js';
 import type { Metrics } from './metrics.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -71,6 +72,11 @@ export class ImdsClient {
   async credentials(roleName: string): Promise<ImdsCredentials> {
     const body = await this.#get(ROLE_LIST_PATH + roleName, () => new RoleNotFoundError(roleName));
     return parseImdsCredentials(body);
+  }
+
+  /** The instance profile's ARN and id (the facade's iam/info). */
+  async iamInfo(): Promise<IamInfo> {
+    return parseIamInfo(await this.#get(IAM_INFO_PATH, () => new NoInstanceProfileError()));
   }
 
   async identity(): Promise<InstanceIdentityDocument> {

@@ -1,37 +1,44 @@
 import type { InstanceIdentityDocument } from '@empdir/shared';
 import { retryAfterFailureMs } from './backoff.js';
 import type { Clock } from './clock.js';
-import { IdentityUnavailableError } from './errors.js';
+import { type HttpError, IdentityUnavailableError } from './errors.js';
 import { failureReason } from './failure-reason.js';
 import type { Logger } from './log.js';
 
-export interface InstanceIdentityCacheOptions {
-  readonly fetch: () => Promise<InstanceIdentityDocument>;
+export interface InstanceIdentityCacheOptions<T = InstanceIdentityDocument> {
+  readonly fetch: () => Promise<T>;
   readonly clock: Clock;
   readonly random?: () => number;
   readonly log?: Logger;
+  /** What the log calls it (default "instance identity"). */
+  readonly what?: string;
+  /** The answer while it cannot be had (default IdentityUnavailableError). */
+  readonly unavailable?: () => HttpError;
 }
 
-/** The instance identity document, fetched once (one shared fetch) and kept for the process life. */
-export class InstanceIdentityCache {
-  readonly #o: InstanceIdentityCacheOptions;
-  #document: InstanceIdentityDocument | undefined;
-  #inFlight: Promise<InstanceIdentityDocument> | undefined;
+/**
+ * The instance identity document (or another document that never changes, such as iam/info),
+ * fetched once (one shared fetch) and kept for the process life; failures back off.
+ */
+export class InstanceIdentityCache<T = InstanceIdentityDocument> {
+  readonly #o: InstanceIdentityCacheOptions<T>;
+  #document: T | undefined;
+  #inFlight: Promise<T> | undefined;
   #failures = 0;
   #retryNotBeforeMs = 0;
 
-  constructor(options: InstanceIdentityCacheOptions) {
+  constructor(options: InstanceIdentityCacheOptions<T>) {
     this.#o = options;
   }
 
-  peek(): InstanceIdentityDocument | undefined {
+  peek(): T | undefined {
     return this.#document;
   }
 
-  async get(): Promise<InstanceIdentityDocument> {
+  async get(): Promise<T> {
     if (this.#document) return this.#document;
     if (!this.#inFlight && this.#o.clock.now() < this.#retryNotBeforeMs) {
-      throw new IdentityUnavailableError();
+      throw this.#unavailable();
     }
     this.#inFlight ??= this.#o.fetch().finally(() => {
       this.#inFlight = undefined;
@@ -41,8 +48,12 @@ export class InstanceIdentityCache {
       return this.#document;
     } catch (error) {
       this.#noteFailure(error);
-      throw new IdentityUnavailableError();
+      throw this.#unavailable();
     }
+  }
+
+  #unavailable(): HttpError {
+    return this.#o.unavailable?.() ?? new IdentityUnavailableError();
   }
 
   #noteFailure(error: unknown): void {
@@ -53,7 +64,7 @@ export class InstanceIdentityCache {
     this.#retryNotBeforeMs = this.#o.clock.now() + waitMs;
     this.#o.log?.warn(
       { reason: failureReason(error), err: error },
-      'instance identity fetch failed',
+      `${this.#o.what ?? 'instance identity'} fetch failed`,
     );
   }
 }

@@ -60,3 +60,21 @@ t.test('maps to the container-credentials format with Expiration unchanged', asy
   t.same(parseContainerCredentials(JSON.stringify(out)), out);
   t.throws(() => parseContainerCredentials({ ...out, AccountId: '12' }), CredentialsFormatError);
 });
+
+t.test('unknown small fields of the IMDS document pass through to both answers', async (t) => {
+  const doc = { ...imdsDoc(), AccountId: '210987654321', Region: 'eu-west-1' };
+  const parsed = parseImdsCredentials({ ...doc, Nested: { x: 1 }, Huge: 'x'.repeat(10_000) });
+  t.same(parsed, doc, 'AccountId and Region kept; the object and the oversized string dropped');
+  const out = toContainerCredentials(parsed, { accountId: '123456789012' });
+  t.equal(out.AccountId, '210987654321', 'the account IMDS sent with the credentials wins');
+  t.equal(out.Region, 'eu-west-1');
+  t.notOk('Code' in out || 'Type' in out || 'LastUpdated' in out, 'IMDS bookkeeping stays out');
+  t.same(parseContainerCredentials(out).AccessKeyId, doc.AccessKeyId);
+  const odd = toContainerCredentials(
+    { ...doc, AccountId: 'not-an-account' },
+    {
+      accountId: '123456789012',
+    },
+  );
+  t.equal(odd.AccountId, '123456789012', 'a malformed AccountId gives way to the identity one');
+});

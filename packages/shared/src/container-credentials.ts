@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type DocumentExtras, safeExtras } from './document-extras.js';
 
 // RFC 3339 in UTC with a trailing Z, as IMDS and the container-credentials endpoint both send it.
 const utcTimestamp = z
@@ -9,9 +10,9 @@ const utcTimestamp = z
   .refine((value) => Number.isFinite(Date.parse(value)), { error: 'must be a real date' });
 
 const nonEmpty = z.string().min(1);
+const accountId = z.string().regex(/^\d{12}$/);
 
-/** The document IMDS returns at /latest/meta-data/iam/security-credentials/<role>. */
-export const imdsCredentialsSchema = z.object({
+const imdsCredentialsFields = {
   Code: z.literal('Success', { error: 'Code must be "Success"' }),
   LastUpdated: utcTimestamp,
   Type: z.literal('AWS-HMAC'),
@@ -19,8 +20,21 @@ export const imdsCredentialsSchema = z.object({
   SecretAccessKey: nonEmpty,
   Token: nonEmpty,
   Expiration: utcTimestamp,
-});
-export type ImdsCredentials = z.infer<typeof imdsCredentialsSchema>;
+};
+const IMDS_FIELDS: ReadonlySet<string> = new Set(Object.keys(imdsCredentialsFields));
+
+/**
+ * The document IMDS returns at /latest/meta-data/iam/security-credentials/<role>: the fields we
+ * check, plus any other small string or number field IMDS sends (such as AccountId), unchanged.
+ */
+export type ImdsCredentials = z.infer<z.ZodObject<typeof imdsCredentialsFields>> & DocumentExtras;
+export const imdsCredentialsSchema = z
+  .looseObject(imdsCredentialsFields)
+  .transform((doc): ImdsCredentials => {
+    const { Code, LastUpdated, Type, AccessKeyId, SecretAccessKey, Token, Expiration } = doc;
+    const known = { Code, LastUpdated, Type, AccessKeyId, SecretAccessKey, Token, Expiration };
+    return { ...safeExtras(doc, IMDS_FIELDS), ...known };
+  });
 
 /** The container-credentials response every AWS SDK reads from AWS_CONTAINER_CREDENTIALS_FULL_URI. */
 export const containerCredentialsSchema = z.object({
@@ -28,10 +42,7 @@ export const containerCredentialsSchema = z.object({
   SecretAccessKey: nonEmpty,
   Token: nonEmpty,
   Expiration: utcTimestamp,
-  AccountId: z
-    .string()
-    .regex(/^\d{12}$/)
-    .optional(),
+  AccountId: accountId.optional(),
   RoleArn: z.string().startsWith('arn:').optional(),
 });
 export type ContainerCredentials = z.infer<typeof containerCredentialsSchema>;
@@ -75,17 +86,26 @@ export function parseContainerCredentials(input: unknown): ContainerCredentials 
   return parseWith(containerCredentialsSchema, 'container credentials response', input);
 }
 
-/** The container-credentials response for an IMDS document: Expiration passes through unchanged. */
+// Fields the container answer sets itself; IMDS's own bookkeeping fields are not part of it.
+const CONTAINER_SET: ReadonlySet<string> = new Set([...IMDS_FIELDS, 'AccountId', 'RoleArn']);
+
+/**
+ * The container-credentials response for an IMDS document: Expiration passes through unchanged,
+ * and so do the document's other small fields. An AccountId IMDS sent wins when well formed.
+ */
 export function toContainerCredentials(
   imds: ImdsCredentials,
   identity: { accountId?: string; roleArn?: string } = {},
-): ContainerCredentials {
+): ContainerCredentials & DocumentExtras {
+  const sent = accountId.safeParse(imds.AccountId);
+  const account = sent.success ? sent.data : identity.accountId;
   return {
+    ...safeExtras(imds, CONTAINER_SET),
     AccessKeyId: imds.AccessKeyId,
     SecretAccessKey: imds.SecretAccessKey,
     Token: imds.Token,
     Expiration: imds.Expiration,
-    ...(identity.accountId ? { AccountId: identity.accountId } : {}),
+    ...(account ? { AccountId: account } : {}),
     ...(identity.roleArn ? { RoleArn: identity.roleArn } : {}),
   };
 }

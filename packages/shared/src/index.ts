@@ -1,5 +1,6 @@
 export * from './badges.js';
 export * from './container-credentials.js';
+export * from './document-extras.js';
 export * from './employee.js';
 export * from './employee-table.js';
 export * from './error-envelope.js';
