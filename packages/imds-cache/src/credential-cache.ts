@@ -2,25 +2,30 @@ import type { ImdsCredentials } from '@empdir/shared';
 import { LRUCache } from 'lru-cache';
 import { retryAfterFailureMs } from './backoff.js';
 import type { Clock } from './clock.js';
-import { CredentialsUnavailableError, RoleNotFoundError } from './errors.js';
+import {
+  CredentialsUnavailableError,
+  ExpiredCredentialsError,
+  RoleNotFoundError,
+} from './errors.js';
 import { failureReason } from './failure-reason.js';
 import type { Logger } from './log.js';
 import type { CacheLookupResult, Metrics } from './metrics.js';
+import {
+  extendCredentials,
+  type HeldCredentials,
+  type StaticStabilityMode,
+} from './static-stability.js';
+
+export type { HeldCredentials } from './static-stability.js';
 
 const PEEK_STALE = { allowStale: true } as const;
-
-/** Credentials as held: the IMDS document unchanged, plus what the cache needs to judge it. */
-export interface HeldCredentials {
-  readonly role: string;
-  readonly document: ImdsCredentials;
-  readonly expiresAtMs: number;
-  readonly fetchedAtMs: number;
-}
 
 /** Where credentials come from; ImdsClient in the daemon, a fake in unit tests. */
 export interface CredentialSource {
   roleName(): Promise<string>;
   credentials(roleName: string): Promise<ImdsCredentials>;
+  /** An IMDS timestamp as the local clock reads it (clock skew); identity when absent. */
+  toLocalMs?(imdsMs: number): number;
 }
 
 export type RefreshOutcome =
@@ -34,8 +39,10 @@ export interface CredentialCacheOptions {
   readonly ttlMs: number;
   /** Refresh early when the credentials have less than this left. */
   readonly minRemainingMs: number;
-  /** Never serve credentials with this little real validity left (or less). */
+  /** Never serve credentials with this little real validity left (or less), unless extending. */
   readonly serveFloorMs: number;
+  /** Past the floor: extend the last credentials (default) or refuse. */
+  readonly staticStability?: StaticStabilityMode;
   /** Skip the role lookup and always use this role. */
   readonly roleName?: string | undefined;
   readonly random?: () => number;
@@ -45,8 +52,9 @@ export interface CredentialCacheOptions {
 
 /**
  * Role credentials in an lru-cache keyed by role. Warm callers never wait on IMDS; concurrent
- * cold callers share one upstream fetch; last good credentials are served through IMDS failures
- * while they keep more than the floor of real validity (static stability), never past it.
+ * cold callers share one upstream fetch. A refresh that fails or brings credentials already
+ * inside the floor is a failure (backoff); meanwhile the last good credentials are served, and
+ * past the floor, as the AWS SDKs do, with Expiration extended by 5–10 min (static stability).
  */
 export class CredentialCache {
   readonly #o: CredentialCacheOptions;
@@ -56,7 +64,9 @@ export class CredentialCache {
   #role: string | undefined;
   #refreshing: Promise<HeldCredentials> | undefined;
   #failures = 0;
+  #failingSinceMs = 0;
   #retryNotBeforeMs = 0;
+  #extension: HeldCredentials | undefined;
   // Labelled children looked up once: labels() per lookup hashes the label set every time.
   readonly #lookups: Record<CacheLookupResult, { inc(): void }> | undefined;
 
@@ -69,6 +79,7 @@ export class CredentialCache {
       miss: lookups.labels('miss'),
       stale: lookups.labels('stale'),
     };
+    options.metrics?.servingExtended.set(0);
     this.#lru = new LRUCache<string, HeldCredentials>({
       max: 8,
       ttl: options.ttlMs,
@@ -107,7 +118,11 @@ export class CredentialCache {
     const fresh = this.#lru.getRemainingTTL(held.role) > 0;
     this.#lookups?.[fresh ? 'hit' : 'stale'].inc();
     const runningLow = held.expiresAtMs - now < this.#o.minRemainingMs;
-    if ((!fresh || runningLow) && now >= this.#retryNotBeforeMs) this.#refreshQuietly();
+    // The scheduler's bound on this path too: IMDS may hand out the same document near expiry.
+    const asked = (held.original ?? held).fetchedAtMs + this.#o.ttlMs / 4;
+    if ((!fresh || runningLow) && now >= this.#retryNotBeforeMs && now >= asked) {
+      this.#refreshQuietly();
+    }
     return held;
   }
 
@@ -138,20 +153,36 @@ export class CredentialCache {
 
   #settle(outcome: RefreshOutcome, held?: HeldCredentials, error?: unknown): HeldCredentials {
     this.#refreshing = undefined;
+    const { log, metrics, clock } = this.#o;
     if (outcome.ok) {
+      if (this.#failures > 0) {
+        const failingForSeconds = Math.round((clock.now() - this.#failingSinceMs) / 1000);
+        log?.info({ failures: this.#failures, failingForSeconds }, 'credential refresh recovered');
+      }
       this.#failures = 0;
       this.#retryNotBeforeMs = 0;
-      this.#o.log?.info(
+      this.#extension = undefined;
+      metrics?.servingExtended.set(0);
+      metrics?.lastSuccessfulRefresh.set(outcome.held.fetchedAtMs / 1000);
+      metrics?.originalExpiry.set(Date.parse(outcome.held.document.Expiration) / 1000);
+      log?.info(
         { role: outcome.held.role, expiration: outcome.held.document.Expiration },
         'credentials refreshed',
       );
     } else {
       const reason = failureReason(outcome.error);
-      this.#o.metrics?.refreshFailures.inc({ reason });
-      this.#o.log?.warn(
-        { reason, err: outcome.error, failures: this.#failures, servingHeld: !!this.peek() },
-        'credential refresh failed',
-      );
+      metrics?.refreshFailures.inc({ reason });
+      // One warning per episode; the rest at debug, counted in refresh_failures_total.
+      const fields = { reason, err: outcome.error, failures: this.#failures };
+      if (this.#failures === 1) {
+        this.#failingSinceMs = clock.now();
+        log?.warn(
+          { ...fields, servingHeld: !!this.peek() },
+          'credential refresh failed; backing off',
+        );
+      } else {
+        log?.debug(fields, 'credential refresh failed again');
+      }
     }
     for (const listener of this.#listeners) listener(outcome);
     if (held) return held;
@@ -188,19 +219,45 @@ export class CredentialCache {
   }
 
   async #fetchUpstream(role: string): Promise<HeldCredentials> {
-    const document = await this.#o.source.credentials(role);
-    return {
-      role,
-      document,
-      expiresAtMs: Date.parse(document.Expiration),
-      fetchedAtMs: this.#o.clock.now(),
-    };
+    const { source, clock, serveFloorMs } = this.#o;
+    const document = await source.credentials(role);
+    const imdsExpiresAtMs = Date.parse(document.Expiration);
+    const expiresAtMs = source.toLocalMs?.(imdsExpiresAtMs) ?? imdsExpiresAtMs;
+    const now = clock.now();
+    // Rejected here, the held entry stays: an expired document must not replace good ones.
+    if (expiresAtMs - now <= serveFloorMs) {
+      throw new ExpiredCredentialsError(Math.round((expiresAtMs - now) / 1000));
+    }
+    return { role, document, expiresAtMs, fetchedAtMs: now };
   }
 
   #servable(now: number): HeldCredentials | undefined {
     const role = this.#role;
     if (role === undefined) return undefined;
     const held = this.#lru.peek(role, PEEK_STALE);
-    return held && held.expiresAtMs - now > this.#o.serveFloorMs ? held : undefined;
+    if (!held) return undefined;
+    if (held.expiresAtMs - now > this.#o.serveFloorMs) return held;
+    if (this.#o.staticStability === 'strict') return undefined;
+    return this.#extended(held, now);
+  }
+
+  #extended(held: HeldCredentials, now: number): HeldCredentials {
+    const current = this.#extension;
+    if (current?.original === held && current.expiresAtMs - now > this.#o.serveFloorMs) {
+      return current;
+    }
+    const next = extendCredentials(held, now, this.#random);
+    this.#extension = next;
+    this.#o.metrics?.servingExtended.set(1);
+    this.#o.log?.warn(
+      {
+        role: held.role,
+        originalExpiration: held.document.Expiration,
+        expiration: next.document.Expiration,
+        failures: this.#failures,
+      },
+      'serving the last credentials past their expiry with a new Expiration (static stability); IMDS has none newer',
+    );
+    return next;
   }
 }
