@@ -135,4 +135,16 @@ t.test('process mode: bad flags are reported before it listens', async (t) => {
     () => parseImdsSimulatorArgs(['--credential-lifetime-ms', '-5']),
     /--credential-lifetime-ms/,
   );
+  t.same(parseImdsSimulatorArgs(['--fault', 'expired-document']).fault, {
+    kind: 'expired-document',
+  });
+  t.same(parseImdsSimulatorArgs(['--fault', 'skewed-date']).fault, {
+    kind: 'skewed-date',
+    skewMs: 600_000,
+  });
+  t.same(parseImdsSimulatorArgs(['--fault', '{"kind":"slow-token","delayMs":5000}']).fault, {
+    kind: 'slow-token',
+    delayMs: 5000,
+  });
+  t.throws(() => parseImdsSimulatorArgs(['--fault', 'sideways']), /--fault: .*kind must be/);
 });
