@@ -176,10 +176,7 @@ export class CredentialCache {
       const fields = { reason, err: outcome.error, failures: this.#failures };
       if (this.#failures === 1) {
         this.#failingSinceMs = clock.now();
-        log?.warn(
-          { ...fields, servingHeld: !!this.peek() },
-          'credential refresh failed; backing off',
-        );
+        log?.warn({ ...fields, servingHeld: !!this.peek() }, 'credential refresh failed');
       } else {
         log?.debug(fields, 'credential refresh failed again');
       }
