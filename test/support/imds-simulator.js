@@ -114,7 +114,9 @@ export async function startImdsSimulator(options = {}) {
           : undefined;
     if (slowMs !== undefined) {
       parked += 1;
-      await delay(slowMs).finally(() => {
+      // A client that gave up frees its slot at once, whatever clock the delay runs on.
+      const gone = new Promise((resolve) => res.once('close', resolve));
+      await Promise.race([delay(slowMs), gone]).finally(() => {
         parked -= 1;
       });
     }
