@@ -21,7 +21,7 @@ import { startImdsSimulator } from './imds-simulator.js';
 export const FAULT_MODES = Object.freeze({
   down: { kind: 'down' },
   '429 storm': { kind: 'status', status: 429 },
-  500: { kind: 'status', status: 500 },
+  '500 errors': { kind: 'status', status: 500 },
   malformed: { kind: 'malformed' },
   'expired document': { kind: 'expired-document' },
   'same document until expiry': { kind: 'same-document' },
