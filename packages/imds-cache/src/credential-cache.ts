@@ -7,12 +7,12 @@ import {
   ExpiredCredentialsError,
   RoleNotFoundError,
 } from './errors.js';
-import { failureReason } from './failure-reason.js';
 import type { Logger } from './log.js';
 import type { CacheLookupResult, Metrics } from './metrics.js';
+import { RefreshReport } from './refresh-report.js';
 import {
-  extendCredentials,
   type HeldCredentials,
+  StaticStability,
   type StaticStabilityMode,
 } from './static-stability.js';
 
@@ -63,10 +63,9 @@ export class CredentialCache {
   readonly #listeners = new Set<(outcome: RefreshOutcome) => void>();
   #role: string | undefined;
   #refreshing: Promise<HeldCredentials> | undefined;
-  #failures = 0;
-  #failingSinceMs = 0;
   #retryNotBeforeMs = 0;
-  #extension: HeldCredentials | undefined;
+  readonly #stability: StaticStability;
+  readonly #report: RefreshReport;
   // Labelled children looked up once: labels() per lookup hashes the label set every time.
   readonly #lookups: Record<CacheLookupResult, { inc(): void }> | undefined;
 
@@ -79,7 +78,14 @@ export class CredentialCache {
       miss: lookups.labels('miss'),
       stale: lookups.labels('stale'),
     };
-    options.metrics?.servingExtended.set(0);
+    this.#stability = new StaticStability({
+      mode: options.staticStability ?? 'extend',
+      serveFloorMs: options.serveFloorMs,
+      random: this.#random,
+      metrics: options.metrics,
+      log: options.log,
+    });
+    this.#report = new RefreshReport(options);
     this.#lru = new LRUCache<string, HeldCredentials>({
       max: 8,
       ttl: options.ttlMs,
@@ -136,8 +142,8 @@ export class CredentialCache {
     this.#refreshing ??= this.#load().then(
       (held) => this.#settle({ ok: true, held }, held),
       (error: unknown) => {
-        this.#failures += 1;
-        const retryAtMs = this.#o.clock.now() + retryAfterFailureMs(this.#failures, this.#random);
+        const failures = this.#report.failures + 1;
+        const retryAtMs = this.#o.clock.now() + retryAfterFailureMs(failures, this.#random);
         this.#retryNotBeforeMs = retryAtMs;
         return this.#settle({ ok: false, error, retryAtMs }, undefined, error);
       },
@@ -153,33 +159,12 @@ export class CredentialCache {
 
   #settle(outcome: RefreshOutcome, held?: HeldCredentials, error?: unknown): HeldCredentials {
     this.#refreshing = undefined;
-    const { log, metrics, clock } = this.#o;
     if (outcome.ok) {
-      if (this.#failures > 0) {
-        const failingForSeconds = Math.round((clock.now() - this.#failingSinceMs) / 1000);
-        log?.info({ failures: this.#failures, failingForSeconds }, 'credential refresh recovered');
-      }
-      this.#failures = 0;
       this.#retryNotBeforeMs = 0;
-      this.#extension = undefined;
-      metrics?.servingExtended.set(0);
-      metrics?.lastSuccessfulRefresh.set(outcome.held.fetchedAtMs / 1000);
-      metrics?.originalExpiry.set(Date.parse(outcome.held.document.Expiration) / 1000);
-      log?.info(
-        { role: outcome.held.role, expiration: outcome.held.document.Expiration },
-        'credentials refreshed',
-      );
+      this.#stability.reset();
+      this.#report.succeeded(outcome.held);
     } else {
-      const reason = failureReason(outcome.error);
-      metrics?.refreshFailures.inc({ reason });
-      // One warning per episode; the rest at debug, counted in refresh_failures_total.
-      const fields = { reason, err: outcome.error, failures: this.#failures };
-      if (this.#failures === 1) {
-        this.#failingSinceMs = clock.now();
-        log?.warn({ ...fields, servingHeld: !!this.peek() }, 'credential refresh failed');
-      } else {
-        log?.debug(fields, 'credential refresh failed again');
-      }
+      this.#report.failed(outcome.error, () => !!this.peek());
     }
     for (const listener of this.#listeners) listener(outcome);
     if (held) return held;
@@ -232,29 +217,6 @@ export class CredentialCache {
     const role = this.#role;
     if (role === undefined) return undefined;
     const held = this.#lru.peek(role, PEEK_STALE);
-    if (!held) return undefined;
-    if (held.expiresAtMs - now > this.#o.serveFloorMs) return held;
-    if (this.#o.staticStability === 'strict') return undefined;
-    return this.#extended(held, now);
-  }
-
-  #extended(held: HeldCredentials, now: number): HeldCredentials {
-    const current = this.#extension;
-    if (current?.original === held && current.expiresAtMs - now > this.#o.serveFloorMs) {
-      return current;
-    }
-    const next = extendCredentials(held, now, this.#random);
-    this.#extension = next;
-    this.#o.metrics?.servingExtended.set(1);
-    this.#o.log?.warn(
-      {
-        role: held.role,
-        originalExpiration: held.document.Expiration,
-        expiration: next.document.Expiration,
-        failures: this.#failures,
-      },
-      'serving the last credentials past their expiry with a new Expiration (static stability); IMDS has none newer',
-    );
-    return next;
+    return held && this.#stability.serve(held, now);
   }
 }
