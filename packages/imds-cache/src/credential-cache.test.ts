@@ -329,3 +329,27 @@ t.test(
     t.same(await lookups(), { miss: 1, hit: 1, stale: 1 });
   },
 );
+
+t.test('a failure episode warns once, logs the rest at debug, and its end once', async (t) => {
+  const { cache, source, clock, logs, metrics } = setup();
+  await cache.get();
+  source.next = failing;
+  for (let i = 0; i < 5; i++) {
+    clock.advance(60_000);
+    await t.rejects(cache.refresh());
+  }
+  t.equal(logs('"msg":"credential refresh failed"').length, 1);
+  t.equal(logs('"msg":"credential refresh failed again"').length, 4);
+  t.match(
+    await metrics.registry.metrics(),
+    /imds_cache_refresh_failures_total\{reason="upstream_5xx"\} 5/,
+  );
+  source.next = async () => imdsDoc(clock.now());
+  clock.advance(60_000);
+  await cache.refresh();
+  t.match(logs('credential refresh recovered'), [/"failures":5,"failingForSeconds":300/]);
+  source.next = failing;
+  clock.advance(60_000);
+  await t.rejects(cache.refresh());
+  t.equal(logs('"msg":"credential refresh failed"').length, 2, 'a new episode warns again');
+});
