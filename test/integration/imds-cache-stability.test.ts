@@ -129,3 +129,27 @@ t.test('clock skew: expiry judged on IMDS time (Date header), gauge and warning'
   t.ok(Math.abs(ready.expiresInSeconds - 30 * 60) <= 2);
   t.equal(stack.logLines.filter((line) => line.includes('more than 5 minutes off')).length, 1);
 });
+
+t.test(
+  'slow token PUT (hop-limit symptom): bounded timeouts, no IMDSv1 fallback, recovers',
+  async (t) => {
+    const stack = await startStack(t, {
+      warm: false,
+      env: { IMDS_CACHE_IMDS_TIMEOUT_MS: '50' },
+      beforeStart: (sim) => sim.setFault({ kind: 'slow-token', delayMs: 2_000 }),
+    });
+    await stack.daemon.warm;
+    const counters = stack.sim.counters();
+    t.equal(counters.byPath['/latest/api/token'], stack.config.upstreamMaxAttempts);
+    t.equal(counters.total, stack.config.upstreamMaxAttempts, 'never a GET without a token');
+    t.equal(
+      await metricValue(stack, 'imds_cache_upstream_requests_total', { status: 'timeout' }),
+      stack.config.upstreamMaxAttempts,
+    );
+    const refused = await stack.credentials();
+    t.equal(refused.status, 503, 'nothing held yet: a fast 503');
+    stack.sim.setFault({ kind: 'none' });
+    t.equal((await stack.runNextRefresh()).ok, true);
+    t.equal((await stack.credentials()).status, 200);
+  },
+);
