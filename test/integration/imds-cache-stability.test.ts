@@ -95,7 +95,9 @@ t.test(
       Date.parse(held.Expiration) / 1000,
     );
     t.ok(await metricValue(stack, 'imds_cache_last_successful_refresh_timestamp_seconds'));
-    t.equal((await fetch(`${stack.daemon.opsUrl}/readyz`)).status, 200, 'still serving: ready');
+    const ready = await fetch(`${stack.daemon.opsUrl}/readyz`);
+    t.equal(ready.status, 200, 'still serving: ready');
+    t.match(await ready.json(), { extended: true, originalExpiration: held.Expiration });
     t.ok(
       stack.logLines.some((line) => line.includes('static stability')),
       'a warning',
