@@ -26,7 +26,7 @@ export function createMetrics(): Metrics {
   let secondsLeft: () => number | undefined = () => undefined;
   new Gauge({
     name: 'imds_cache_credentials_expiry_seconds',
-    help: 'Seconds until the held credentials expire (absent while none are held)',
+    help: 'Seconds until the served credentials expire (an extension while extending; absent while none)',
     registers: [registry],
     collect() {
       this.reset();
