@@ -67,3 +67,28 @@ t.test('shutdown aborts in-flight requests', async (t) => {
   t.equal(error.kind, 'aborted');
   t.equal(error.retryable, false);
 });
+
+t.test('an injected deadline (a simulated clock) ends a request as a timeout', async (t) => {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const { port } = server.address() as AddressInfo;
+  const deadline = new AbortController();
+  const asked: number[] = [];
+  const send = httpTransport({
+    endpoint: `http://127.0.0.1:${port}`,
+    timeoutMs: 1_000,
+    deadline: (ms) => {
+      asked.push(ms);
+      return deadline.signal;
+    },
+  });
+  const pending = send({ method: 'GET', path: '/x', headers: {} });
+  setImmediate(() => deadline.abort());
+  const error = (await pending.catch((e: unknown) => e)) as ImdsRequestError;
+  t.equal(error.kind, 'timeout');
+  t.same(asked, [1_000]);
+});
