@@ -1,5 +1,6 @@
 // Static stability: IMDS goes away; the daemon keeps serving what it holds while it is still
-// valid (beyond the floor), then answers 503, then recovers when IMDS comes back.
+// valid (beyond the floor); in strict mode it then answers 503, and recovers when IMDS is back
+// (the default, extend, is in imds-cache-stability.test.ts).
 import { fromHttp } from '@aws-sdk/credential-providers';
 import t from 'tap';
 import { metricValue, startStack } from './imds-cache-harness.js';
@@ -33,9 +34,12 @@ t.test(
 );
 
 t.test(
-  'past the floor: 503 with a clear JSON error, never expired credentials; then recovery',
+  'strict: past the floor, 503 with a clear JSON error, never expired credentials; then recovery',
   async (t) => {
-    const stack = await startStack(t, { sim: { credentialLifetimeMs: LIFETIME_MS } });
+    const stack = await startStack(t, {
+      sim: { credentialLifetimeMs: LIFETIME_MS },
+      env: { IMDS_CACHE_STATIC_STABILITY: 'strict' },
+    });
     const held = stack.sim.currentCredentials();
     const expiresAtMs = Date.parse(held.Expiration);
     stack.sim.setFault({ kind: 'down' });

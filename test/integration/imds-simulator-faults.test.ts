@@ -86,6 +86,95 @@ t.test('malformed spoils only the JSON documents', async (t) => {
   t.equal(doc.AccessKeyId, sim.currentCredentials().AccessKeyId);
 });
 
+const NOW_MS = Date.parse('2030-01-01T00:00:00Z');
+
+t.test('every answer carries a Date header from the injected clock', async (t) => {
+  const { token, get } = await simulator(t);
+  const tok = await token();
+  const response = await get(CREDS_PATH, tok);
+  t.equal(response.headers.get('date'), new Date(NOW_MS).toUTCString());
+  t.equal((await get(ROLE_PATH)).headers.get('date'), new Date(NOW_MS).toUTCString(), '401 too');
+});
+
+t.test('expired-document: same keys, Expiration in the past; other paths untouched', async (t) => {
+  const { sim, token, get } = await simulator(t);
+  sim.setFault({ kind: 'expired-document', count: 2 });
+  const tok = await token();
+  t.equal(await text(get(ROLE_PATH, tok)), 'empdir-app-role', 'token and listing do not spend it');
+  const doc = await (await get(CREDS_PATH, tok)).json();
+  t.equal(doc.Code, 'Success');
+  t.equal(doc.AccessKeyId, sim.currentCredentials().AccessKeyId);
+  t.equal(doc.Expiration, '2029-12-31T23:59:00Z', '60 s ago by default');
+  sim.setFault({ kind: 'expired-document', expiredForMs: 3_600_000 });
+  t.equal((await (await get(CREDS_PATH, tok)).json()).Expiration, '2029-12-31T23:00:00Z');
+});
+
+t.test('same-document: rotations are not seen until the fault clears', async (t) => {
+  const { sim, token, get } = await simulator(t);
+  const tok = await token();
+  const before = sim.currentCredentials();
+  sim.setFault({ kind: 'same-document' });
+  sim.rotateCredentials();
+  t.not(sim.currentCredentials().AccessKeyId, before.AccessKeyId);
+  t.same(await (await get(CREDS_PATH, tok)).json(), before, 'the pinned document');
+  t.same(await (await get(CREDS_PATH, tok)).json(), before);
+  sim.setFault({ kind: 'none' });
+  t.same(await (await get(CREDS_PATH, tok)).json(), sim.currentCredentials());
+});
+
+t.test(
+  'skewed-date: IMDS time runs ahead (or behind) in the Date header and the document',
+  async (t) => {
+    const { sim, token, get } = await simulator(t);
+    const tok = await token();
+    sim.setFault({ kind: 'skewed-date', skewMs: 600_000 });
+    const response = await get(CREDS_PATH, tok);
+    t.equal(response.headers.get('date'), new Date(NOW_MS + 600_000).toUTCString());
+    const doc = await response.json();
+    const current = sim.currentCredentials();
+    t.equal(Date.parse(doc.LastUpdated), Date.parse(current.LastUpdated) + 600_000);
+    t.equal(Date.parse(doc.Expiration), Date.parse(current.Expiration) + 600_000);
+    t.equal(doc.AccessKeyId, current.AccessKeyId);
+    sim.setFault({ kind: 'skewed-date', skewMs: -120_000, paths: 'role' });
+    t.equal(
+      (await get(ROLE_PATH, tok)).headers.get('date'),
+      new Date(NOW_MS - 120_000).toUTCString(),
+    );
+    t.equal((await get(CREDS_PATH, tok)).headers.get('date'), new Date(NOW_MS).toUTCString());
+  },
+);
+
+t.test('slow-token: the token PUT hangs (hop-limit symptom); GETs answer at once', async (t) => {
+  const { sim, token, get } = await simulator(t);
+  const tok = await token();
+  sim.setFault({ kind: 'slow-token' });
+  t.equal((await get(CREDS_PATH, tok)).status, 200, 'with a token in hand, reads work');
+  await t.rejects(
+    fetch(`${sim.url}/latest/api/token`, {
+      method: 'PUT',
+      headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
+      signal: AbortSignal.timeout(30),
+    }),
+    { name: 'TimeoutError' },
+  );
+});
+
+t.test('slow faults wait on an injected sleep when one is given (simulated time)', async (t) => {
+  let wake: () => void = () => undefined;
+  const sim = await startImdsSimulator({
+    now: () => NOW_MS,
+    sleep: () => new Promise<void>((resolve) => (wake = resolve)),
+    fault: { kind: 'slow-token', delayMs: 60_000 },
+  });
+  t.teardown(() => sim.close());
+  const pending = imdsHttp(sim.url).putToken('60');
+  while (sim.parked() === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  t.equal(sim.parked(), 1, 'parked on the injected sleep');
+  wake();
+  t.equal((await pending).status, 200, 'answers once the simulated time has passed');
+  t.equal(sim.parked(), 0);
+});
+
 t.test('bad faults are refused with every problem named', async (t) => {
   const { sim } = await simulator(t);
   t.throws(() => sim.setFault({ kind: 'status', status: 418 } as never), /status must be one of/);

@@ -80,6 +80,10 @@ t.test('process mode: CLI flags, control endpoints, clean exit', async (t) => {
   t.equal((await get(ROLE_PATH, tok)).status, 503);
   t.equal((await get(ROLE_PATH, tok)).status, 200);
 
+  t.equal((await control('fault', { kind: 'expired-document', count: 1 })).status, 200);
+  const expired = await (await get(`${ROLE_PATH}cli-role`, tok)).json();
+  t.ok(Date.parse(expired.Expiration) < Date.now(), 'the new faults work through control too');
+
   const before = await (await get(`${ROLE_PATH}cli-role`, tok)).json();
   await control('rotate', {});
   const after = await (await get(`${ROLE_PATH}cli-role`, tok)).json();
@@ -109,11 +113,17 @@ t.test('process mode: CLI flags, control endpoints, clean exit', async (t) => {
 
 t.test('process mode: the simulator exits on its own when its stdin closes', async (t) => {
   // Spawned directly, without startChild's guard, to prove the simulator's own lifeline.
-  const child = spawn(process.execPath, [SIMULATOR], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // With a fault from the command line: IMDS's clock 10 min ahead.
+  const child = spawn(process.execPath, [SIMULATOR, '--fault', 'skewed-date'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   t.teardown(() => child.kill('SIGKILL'));
   const exited = once(child, 'exit');
   const [firstLine] = await once(createInterface({ input: child.stdout }), 'line');
-  t.match(JSON.parse(firstLine), { url: /^http:\/\/127\.0\.0\.1:\d+$/ });
+  const { url } = JSON.parse(firstLine);
+  t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const date = (await imdsHttp(url).putToken('60')).headers.get('date');
+  t.ok(Math.abs(Date.parse(date ?? '') - Date.now() - 600_000) < 5_000, `Date ${date}`);
   child.stdin.end();
   t.same(await exited, [0, null], 'exit code 0, no signal needed');
 });
@@ -135,4 +145,16 @@ t.test('process mode: bad flags are reported before it listens', async (t) => {
     () => parseImdsSimulatorArgs(['--credential-lifetime-ms', '-5']),
     /--credential-lifetime-ms/,
   );
+  t.same(parseImdsSimulatorArgs(['--fault', 'expired-document']).fault, {
+    kind: 'expired-document',
+  });
+  t.same(parseImdsSimulatorArgs(['--fault', 'skewed-date']).fault, {
+    kind: 'skewed-date',
+    skewMs: 600_000,
+  });
+  t.same(parseImdsSimulatorArgs(['--fault', '{"kind":"slow-token","delayMs":5000}']).fault, {
+    kind: 'slow-token',
+    delayMs: 5000,
+  });
+  t.throws(() => parseImdsSimulatorArgs(['--fault', 'sideways']), /--fault: .*kind must be/);
 });

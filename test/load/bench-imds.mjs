@@ -1,11 +1,13 @@
 // bench:imds — how many IMDS calls unmodified AWS SDK v3 processes make without and with the
-// cache, against the IMDSv2 simulator throttled like a real instance, plus a simulated hour.
+// cache, against the IMDSv2 simulator throttled like a real instance, plus a simulated hour and
+// the faults table (each IMDS fault mode, straight to IMDS vs through the daemon).
 //   node test/load/bench-imds.mjs [--quick]   (--quick: N = 10 and 100 only, shorter long-lived run)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startImdsSimulator } from '../support/imds-simulator.js';
 import { startDaemon, sumMetric } from './daemon.mjs';
+import { runFaultsTable } from './faults-table.mjs';
 import { imdsChartSvg } from './imds-chart.mjs';
 import { stopAll } from './processes.mjs';
 import { machine, markdownTable, resultsDir, writeResults } from './report.mjs';
@@ -95,6 +97,11 @@ async function main() {
     };
     console.log('simulated hour with an injected clock…');
     const simulatedHour = await runSimulatedHour();
+    const faults = await runFaultsTable({
+      clientsPerMode: quick ? 10 : 20,
+      concurrency,
+      lookupsPerSecond: 10,
+    });
     const data = {
       benchmark: 'imds',
       quick,
@@ -108,6 +115,7 @@ async function main() {
       shortLived,
       longLived: longLivedResult,
       simulatedHour,
+      faults,
       benchMs: performance.now() - benchStartedMs,
     };
     writeFileSync(join(resultsDir, 'imds-calls.svg'), imdsChartSvg(data));
@@ -196,6 +204,8 @@ function markdown(data) {
     long,
     '',
     data.simulatedHour.markdown,
+    '',
+    data.faults.markdown,
     '',
     `Measured on ${data.machine.cores} cores, Node ${data.machine.node}, ${data.machine.measuredAt}. Chart: test/load/results/imds-calls.svg.`,
   ].join('\n');

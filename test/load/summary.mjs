@@ -58,6 +58,37 @@ function imdsSection(imds) {
     goal,
     '',
     `Over a simulated hour (injected clock, credentials rotated every 15 min, ${fmt(hour.lookups)} client lookups) the daemon made ${hour.upstreamCalls} IMDS calls at its default ${hour.ttlMs / 1000} s TTL (${hour.credentialFetches} credential fetches, ${hour.tokenFetches} token, ${hour.roleLookups} role lookup); the plain bound 60 min / TTL + token + role is ${hour.naiveBound}, and ${hour.schedulerBound} with the scheduler's 10–20 % early refresh.`,
+    ...(imds.faults ? ['', faultsSection(imds.faults)] : []),
+  ].join('\n');
+}
+
+/**
+ * The faults table, shortened for the README (the full one is in results/imds.md).
+ * @param {any} faults
+ */
+function faultsSection(faults) {
+  const { clientsPerMode, lookupsPerSecond } = faults.plan;
+  const rows = faults.rows.map((/** @type {any} */ r) => [
+    r.mode,
+    r.direct.callsPerHourAtRate,
+    `${r.direct.clients - r.direct.clientsOk} of ${r.direct.clients}`,
+    r.daemon.upstreamCalls,
+    `${r.daemon.failures} of ${fmt(r.daemon.lookups)}`,
+  ]);
+  const bound = faults.rows[0]?.daemon.bound;
+  return [
+    `**IMDS faults** (each for the whole run): *direct*, ${clientsPerMode} SDK processes straight to the faulted simulator, IMDS calls scaled to ${lookupsPerSecond} processes a second for an hour; *daemon*, a simulated hour (injected clock) of ${lookupsPerSecond} lookups a second through the daemon's cache, its credentials expiring 30 min in, so every mode also crosses expiry (served extended, \`IMDS_CACHE_STATIC_STABILITY=extend\`). The daemon's bound is ${fmt(bound ?? 0)} IMDS calls an hour in every mode, asserted per mode by \`test/integration/imds-cache-fault-hour.test.ts\`.`,
+    '',
+    markdownTable(
+      [
+        'IMDS fault',
+        'IMDS calls per hour, direct',
+        'SDK processes failed, direct',
+        'IMDS calls in the hour, daemon',
+        'lookups failed, daemon',
+      ],
+      rows,
+    ),
   ].join('\n');
 }
 

@@ -11,6 +11,8 @@ import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS } from './imds-simulator-s
  *   instanceType: string, accountId: string }} InstanceFacts
  * @typedef {{ status: number, body: string, headers?: Record<string, string> }} ImdsReply
  * @typedef {ReturnType<typeof import('./imds-simulator-state.js').createImdsState>} ImdsState
+ * @typedef {import('./imds-simulator-state.js').ImdsCredentialsDocument} ImdsCredentialsDocument
+ * @typedef {(current: ImdsCredentialsDocument) => ImdsCredentialsDocument} DocumentFault
  */
 
 const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
@@ -21,10 +23,11 @@ const TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
  * IMDSv2 as EC2 answers it, once faults and rate limiting have had their say.
  * @param {import('node:http').IncomingMessage} req
  * @param {string} path
- * @param {{ state: ImdsState, instance: InstanceFacts, malformed?: 'not-json' | 'code' }} context
+ * @param {{ state: ImdsState, instance: InstanceFacts, malformed?: 'not-json' | 'code',
+ *   document?: DocumentFault }} context
  * @returns {ImdsReply}
  */
-export function routeImds(req, path, { state, instance, malformed }) {
+export function routeImds(req, path, { state, instance, malformed, document }) {
   if (req.headers['x-forwarded-for'] !== undefined) return text(403, 'Forbidden');
   if (path === TOKEN_PATH) {
     if (req.method !== 'PUT')
@@ -37,7 +40,7 @@ export function routeImds(req, path, { state, instance, malformed }) {
   if (!state.isTokenValid(typeof token === 'string' ? token : undefined)) {
     return text(401, 'Unauthorized');
   }
-  const reply = metadata(path, state, instance);
+  const reply = metadata(path, state, instance, document);
   if (malformed && reply.status === 200 && isJsonDocumentPath(path)) {
     return text(200, spoil(reply.body, malformed));
   }
@@ -66,12 +69,14 @@ function issueToken(req, state) {
  * @param {string} path
  * @param {ImdsState} state
  * @param {InstanceFacts} instance
+ * @param {DocumentFault} [document]
  * @returns {ImdsReply}
  */
-function metadata(path, state, instance) {
+function metadata(path, state, instance, document) {
   if (path === CREDENTIALS_PREFIX) return text(200, state.roleName());
   if (path === `${CREDENTIALS_PREFIX}${state.roleName()}`) {
-    return text(200, JSON.stringify(state.credentials(), null, 2));
+    const current = state.credentials();
+    return text(200, JSON.stringify(document ? document(current) : current, null, 2));
   }
   if (path === IAM_INFO_PATH) return text(200, JSON.stringify(iamInfo(state, instance), null, 2));
   if (path === IDENTITY_DOCUMENT_PATH)

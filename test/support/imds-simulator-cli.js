@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { FAULT_KINDS, parseFault } from './imds-faults.js';
 import { exitWithParent } from './lifeline.js';
 
 /**
@@ -8,7 +9,8 @@ import { exitWithParent } from './lifeline.js';
 
 const USAGE =
   'usage: node test/support/imds-simulator.js [--port N] [--rate R] [--burst B] ' +
-  '[--access-key-id ID] [--role-name NAME] [--credential-lifetime-ms MS]';
+  '[--access-key-id ID] [--role-name NAME] [--credential-lifetime-ms MS] ' +
+  `[--fault KIND | --fault JSON] (KIND: ${FAULT_KINDS.join(', ')}; JSON as POST /__simulator/fault)`;
 
 /**
  * Process mode: parse flags, start with control endpoints, print `{"url": ...}` once listening,
@@ -38,6 +40,7 @@ export function parseImdsSimulatorArgs(argv) {
       'access-key-id': { type: 'string' },
       'role-name': { type: 'string' },
       'credential-lifetime-ms': { type: 'string' },
+      fault: { type: 'string' },
     },
   });
   const problems = [];
@@ -56,6 +59,7 @@ export function parseImdsSimulatorArgs(argv) {
   if (lifetimeMs !== undefined && !wholeNumber(lifetimeMs)) {
     problems.push(`--credential-lifetime-ms must be a positive integer, got "${lifetimeMs}"`);
   }
+  const fault = values.fault === undefined ? undefined : faultFromFlag(values.fault, problems);
   if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${USAGE}`);
   return {
     port,
@@ -66,7 +70,35 @@ export function parseImdsSimulatorArgs(argv) {
     accessKeyId: values['access-key-id'],
     roleName: values['role-name'],
     credentialLifetimeMs: lifetimeMs === undefined ? undefined : Number(lifetimeMs),
+    ...(fault ? { fault } : {}),
   };
+}
+
+// Defaults that make a bare kind usable on its own: a 10-minute skew, a 500 everywhere.
+/** @type {Record<string, object>} */
+const BARE_KIND_DEFAULTS = {
+  slow: { delayMs: 10_000 },
+  status: { status: 500 },
+  'skewed-date': { skewMs: 600_000 },
+};
+
+/**
+ * `--fault expired-document` or `--fault '{"kind":"skewed-date","skewMs":-600000}'`.
+ * @param {string} flag
+ * @param {string[]} problems
+ * @returns {import('./imds-faults.js').Fault | undefined}
+ */
+function faultFromFlag(flag, problems) {
+  const text = flag.trim();
+  try {
+    const input = text.startsWith('{')
+      ? JSON.parse(text)
+      : { kind: text, ...BARE_KIND_DEFAULTS[text] };
+    return parseFault(input);
+  } catch (error) {
+    problems.push(`--fault: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
 
 /** @param {string | undefined} value */

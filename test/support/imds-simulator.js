@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { CONTROL_PREFIX, handleControl } from './imds-control.js';
-import { createFaultSwitch } from './imds-faults.js';
+import { createFaultSwitch, faultyDocument } from './imds-faults.js';
 import { routeImds } from './imds-routes.js';
 import { runImdsSimulatorCli } from './imds-simulator-cli.js';
 import { createImdsState } from './imds-simulator-state.js';
@@ -20,9 +20,10 @@ import { createTokenBucket } from './token-bucket.js';
  * @typedef {{ port?: number, roleName?: string, accessKeyId?: string,
  *   credentialLifetimeMs?: number, credentialExtras?: Record<string, string | number>,
  *   rateLimit?: RateLimit, now?: () => number, instance?: Partial<InstanceFacts>,
- *   controlEndpoints?: boolean }} ImdsSimulatorOptions
+ *   controlEndpoints?: boolean, fault?: Fault,
+ *   sleep?: (ms: number) => Promise<void> }} ImdsSimulatorOptions
  * @typedef {{ url: string, port: number, counters: () => ImdsCounters, resetCounters: () => void,
- *   setFault: (fault: Fault) => void, setRateLimit: (limit: RateLimit | undefined) => void,
+ *   setFault: (fault: Fault) => void, parked: () => number, setRateLimit: (limit: RateLimit | undefined) => void,
  *   rotateCredentials: () => void, setRole: (name: string) => void,
  *   currentCredentials: () => ImdsCredentialsDocument, close: () => Promise<void> }} ImdsSimulator
  */
@@ -60,7 +61,7 @@ export async function startImdsSimulator(options = {}) {
   const delays = new Set();
 
   /** @param {number} ms */
-  const delay = (ms) =>
+  const realDelay = (ms) =>
     new Promise((resolve) => {
       const timer = setTimeout(() => {
         delays.delete(timer);
@@ -68,6 +69,9 @@ export async function startImdsSimulator(options = {}) {
       }, ms);
       delays.add(timer);
     });
+  // Simulated hours pass their clock's sleep, so a slow answer costs no real time.
+  const delay = options.sleep ?? realDelay;
+  let parked = 0;
 
   /**
    * @param {import('node:http').IncomingMessage} req
@@ -80,10 +84,13 @@ export async function startImdsSimulator(options = {}) {
     }
     counters.total += 1;
     counters.byPath[path] = (counters.byPath[path] ?? 0) + 1;
+    let skewMs = 0;
     /** @param {import('./imds-routes.js').ImdsReply} reply */
     const send = (reply) => {
       counters.byStatus[reply.status] = (counters.byStatus[reply.status] ?? 0) + 1;
-      res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+      // The Date header comes from the injected clock (node:http's own would be the real time).
+      const date = new Date(now() + skewMs).toUTCString();
+      res.writeHead(reply.status, { 'content-type': 'text/plain', date, ...reply.headers });
       res.end(reply.body);
     };
 
@@ -96,13 +103,32 @@ export async function startImdsSimulator(options = {}) {
     if (bucket && !bucket.tryTake()) return send({ status: 429, body: 'Too Many Requests' });
     fault = faults.match(path);
     if (fault) faults.spend();
+    if (fault?.kind === 'skewed-date') skewMs = fault.skewMs;
     if (fault?.kind === 'status')
       return send({ status: fault.status, body: `simulated ${fault.status}` });
-    // A real wait: slow faults exist to trip the client's socket timeout.
-    if (fault?.kind === 'slow') await delay(fault.delayMs);
+    // Slow faults exist to trip the client's socket timeout.
+    const slowMs =
+      fault?.kind === 'slow'
+        ? fault.delayMs
+        : fault?.kind === 'slow-token'
+          ? (fault.delayMs ?? 10_000)
+          : undefined;
+    if (slowMs !== undefined) {
+      parked += 1;
+      // A client that gave up frees its slot at once, whatever clock the delay runs on.
+      const gone = new Promise((resolve) => res.once('close', resolve));
+      await Promise.race([delay(slowMs), gone]).finally(() => {
+        parked -= 1;
+      });
+    }
     if (res.destroyed) return;
     const malformed = fault?.kind === 'malformed' ? (fault.variant ?? 'not-json') : undefined;
-    send(routeImds(req, path, { state, instance, malformed }));
+    const current = fault;
+    const nowMs = now();
+    /** @type {import('./imds-routes.js').DocumentFault} */
+    const document = (doc) =>
+      faultyDocument(current, doc, { nowMs, pinned: () => faults.pin(() => doc) });
+    send(routeImds(req, path, { state, instance, malformed, document }));
   }
 
   const server = createServer((req, res) => {
@@ -125,7 +151,12 @@ export async function startImdsSimulator(options = {}) {
     resetCounters() {
       counters = { total: 0, byPath: {}, byStatus: {} };
     },
-    setFault: (fault) => faults.set(fault),
+    setFault(fault) {
+      faults.set(fault);
+      // The document current now is the one a same-document fault keeps serving.
+      if (fault.kind === 'same-document') faults.pin(() => state.credentials());
+    },
+    parked: () => parked,
     setRateLimit(limit) {
       bucket = limit ? createTokenBucket({ ...limit, now }) : undefined;
     },
@@ -141,6 +172,7 @@ export async function startImdsSimulator(options = {}) {
     },
   };
   sim.setRateLimit(options.rateLimit);
+  if (options.fault) sim.setFault(options.fault);
   return sim;
 }
 

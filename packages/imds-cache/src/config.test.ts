@@ -24,6 +24,7 @@ t.test('defaults are the documented ones', async (t) => {
   t.equal(config.ttlMs, 120_000);
   t.equal(config.minRemainingMs, 900_000);
   t.equal(config.serveFloorMs, 60_000);
+  t.equal(config.staticStability, 'extend');
   t.equal(config.imdsFacade, false);
   t.equal(config.rateLimitRps, 1000);
   t.equal(config.rateLimitBurst, 500);
@@ -49,6 +50,10 @@ t.test('parses explicit values; empty means default', async (t) => {
   t.equal(config.imdsEndpoint, 'http://[fd00:ec2::254]');
   t.equal(config.ttlMs, 120_000);
   t.equal(parseConfig({ IMDS_CACHE_IMDS_FACADE: 'false' }).imdsFacade, false);
+  t.equal(parseConfig({ IMDS_CACHE_STATIC_STABILITY: 'strict' }).staticStability, 'strict');
+  t.match(problemsOf({ IMDS_CACHE_STATIC_STABILITY: 'loose' }), [
+    /IMDS_CACHE_STATIC_STABILITY: got "loose", /,
+  ]);
 });
 
 t.test('every bad key is listed at once, with what it got and what it expected', async (t) => {

@@ -19,6 +19,7 @@ export interface ImdsCacheConfig {
   readonly ttlMs: number;
   readonly minRemainingMs: number;
   readonly serveFloorMs: number;
+  readonly staticStability: 'extend' | 'strict';
   readonly imdsFacade: boolean;
   readonly rateLimitRps: number;
   readonly rateLimitBurst: number;
@@ -92,6 +93,7 @@ const envSchema = {
   IMDS_CACHE_TTL_MS: withDefault('120000', wholeNumber(1_000, 3_600_000)),
   IMDS_CACHE_MIN_REMAINING_MS: withDefault('900000', wholeNumber(0, 6 * 3_600_000)),
   IMDS_CACHE_SERVE_FLOOR_MS: withDefault('60000', wholeNumber(0, 3_600_000)),
+  IMDS_CACHE_STATIC_STABILITY: withDefault('extend', z.enum(['extend', 'strict'])),
   IMDS_CACHE_IMDS_FACADE: withDefault('off', onOff),
   IMDS_CACHE_RATE_LIMIT_RPS: withDefault('1000', wholeNumber(0, 1_000_000)),
   IMDS_CACHE_RATE_LIMIT_BURST: withDefault('500', wholeNumber(1, 1_000_000)),
@@ -141,6 +143,7 @@ export function parseConfig(env: Env): ImdsCacheConfig {
     ttlMs: e.IMDS_CACHE_TTL_MS,
     minRemainingMs: e.IMDS_CACHE_MIN_REMAINING_MS,
     serveFloorMs: e.IMDS_CACHE_SERVE_FLOOR_MS,
+    staticStability: e.IMDS_CACHE_STATIC_STABILITY,
     imdsFacade: e.IMDS_CACHE_IMDS_FACADE,
     rateLimitRps: e.IMDS_CACHE_RATE_LIMIT_RPS,
     rateLimitBurst: e.IMDS_CACHE_RATE_LIMIT_BURST,

@@ -2,25 +2,30 @@ import type { ImdsCredentials } from '@empdir/shared';
 import { LRUCache } from 'lru-cache';
 import { retryAfterFailureMs } from './backoff.js';
 import type { Clock } from './clock.js';
-import { CredentialsUnavailableError, RoleNotFoundError } from './errors.js';
-import { failureReason } from './failure-reason.js';
+import {
+  CredentialsUnavailableError,
+  ExpiredCredentialsError,
+  RoleNotFoundError,
+} from './errors.js';
 import type { Logger } from './log.js';
 import type { CacheLookupResult, Metrics } from './metrics.js';
+import { RefreshReport } from './refresh-report.js';
+import {
+  type HeldCredentials,
+  StaticStability,
+  type StaticStabilityMode,
+} from './static-stability.js';
+
+export type { HeldCredentials } from './static-stability.js';
 
 const PEEK_STALE = { allowStale: true } as const;
-
-/** Credentials as held: the IMDS document unchanged, plus what the cache needs to judge it. */
-export interface HeldCredentials {
-  readonly role: string;
-  readonly document: ImdsCredentials;
-  readonly expiresAtMs: number;
-  readonly fetchedAtMs: number;
-}
 
 /** Where credentials come from; ImdsClient in the daemon, a fake in unit tests. */
 export interface CredentialSource {
   roleName(): Promise<string>;
   credentials(roleName: string): Promise<ImdsCredentials>;
+  /** An IMDS timestamp as the local clock reads it (clock skew); identity when absent. */
+  toLocalMs?(imdsMs: number): number;
 }
 
 export type RefreshOutcome =
@@ -34,8 +39,10 @@ export interface CredentialCacheOptions {
   readonly ttlMs: number;
   /** Refresh early when the credentials have less than this left. */
   readonly minRemainingMs: number;
-  /** Never serve credentials with this little real validity left (or less). */
+  /** Never serve credentials with this little real validity left (or less), unless extending. */
   readonly serveFloorMs: number;
+  /** Past the floor: extend the last credentials (default) or refuse. */
+  readonly staticStability?: StaticStabilityMode;
   /** Skip the role lookup and always use this role. */
   readonly roleName?: string | undefined;
   readonly random?: () => number;
@@ -45,8 +52,9 @@ export interface CredentialCacheOptions {
 
 /**
  * Role credentials in an lru-cache keyed by role. Warm callers never wait on IMDS; concurrent
- * cold callers share one upstream fetch; last good credentials are served through IMDS failures
- * while they keep more than the floor of real validity (static stability), never past it.
+ * cold callers share one upstream fetch. A refresh that fails or brings credentials already
+ * inside the floor is a failure (backoff); meanwhile the last good credentials are served, and
+ * past the floor, as the AWS SDKs do, with Expiration extended by 5–10 min (static stability).
  */
 export class CredentialCache {
   readonly #o: CredentialCacheOptions;
@@ -55,8 +63,9 @@ export class CredentialCache {
   readonly #listeners = new Set<(outcome: RefreshOutcome) => void>();
   #role: string | undefined;
   #refreshing: Promise<HeldCredentials> | undefined;
-  #failures = 0;
   #retryNotBeforeMs = 0;
+  readonly #stability: StaticStability;
+  readonly #report: RefreshReport;
   // Labelled children looked up once: labels() per lookup hashes the label set every time.
   readonly #lookups: Record<CacheLookupResult, { inc(): void }> | undefined;
 
@@ -69,6 +78,14 @@ export class CredentialCache {
       miss: lookups.labels('miss'),
       stale: lookups.labels('stale'),
     };
+    this.#stability = new StaticStability({
+      mode: options.staticStability ?? 'extend',
+      serveFloorMs: options.serveFloorMs,
+      random: this.#random,
+      metrics: options.metrics,
+      log: options.log,
+    });
+    this.#report = new RefreshReport(options);
     this.#lru = new LRUCache<string, HeldCredentials>({
       max: 8,
       ttl: options.ttlMs,
@@ -107,7 +124,11 @@ export class CredentialCache {
     const fresh = this.#lru.getRemainingTTL(held.role) > 0;
     this.#lookups?.[fresh ? 'hit' : 'stale'].inc();
     const runningLow = held.expiresAtMs - now < this.#o.minRemainingMs;
-    if ((!fresh || runningLow) && now >= this.#retryNotBeforeMs) this.#refreshQuietly();
+    // The scheduler's bound on this path too: IMDS may hand out the same document near expiry.
+    const asked = (held.original ?? held).fetchedAtMs + this.#o.ttlMs / 4;
+    if ((!fresh || runningLow) && now >= this.#retryNotBeforeMs && now >= asked) {
+      this.#refreshQuietly();
+    }
     return held;
   }
 
@@ -121,8 +142,8 @@ export class CredentialCache {
     this.#refreshing ??= this.#load().then(
       (held) => this.#settle({ ok: true, held }, held),
       (error: unknown) => {
-        this.#failures += 1;
-        const retryAtMs = this.#o.clock.now() + retryAfterFailureMs(this.#failures, this.#random);
+        const failures = this.#report.failures + 1;
+        const retryAtMs = this.#o.clock.now() + retryAfterFailureMs(failures, this.#random);
         this.#retryNotBeforeMs = retryAtMs;
         return this.#settle({ ok: false, error, retryAtMs }, undefined, error);
       },
@@ -139,19 +160,11 @@ export class CredentialCache {
   #settle(outcome: RefreshOutcome, held?: HeldCredentials, error?: unknown): HeldCredentials {
     this.#refreshing = undefined;
     if (outcome.ok) {
-      this.#failures = 0;
       this.#retryNotBeforeMs = 0;
-      this.#o.log?.info(
-        { role: outcome.held.role, expiration: outcome.held.document.Expiration },
-        'credentials refreshed',
-      );
+      this.#stability.reset();
+      this.#report.succeeded(outcome.held);
     } else {
-      const reason = failureReason(outcome.error);
-      this.#o.metrics?.refreshFailures.inc({ reason });
-      this.#o.log?.warn(
-        { reason, err: outcome.error, failures: this.#failures, servingHeld: !!this.peek() },
-        'credential refresh failed',
-      );
+      this.#report.failed(outcome.error, () => !!this.peek());
     }
     for (const listener of this.#listeners) listener(outcome);
     if (held) return held;
@@ -188,19 +201,22 @@ export class CredentialCache {
   }
 
   async #fetchUpstream(role: string): Promise<HeldCredentials> {
-    const document = await this.#o.source.credentials(role);
-    return {
-      role,
-      document,
-      expiresAtMs: Date.parse(document.Expiration),
-      fetchedAtMs: this.#o.clock.now(),
-    };
+    const { source, clock, serveFloorMs } = this.#o;
+    const document = await source.credentials(role);
+    const imdsExpiresAtMs = Date.parse(document.Expiration);
+    const expiresAtMs = source.toLocalMs?.(imdsExpiresAtMs) ?? imdsExpiresAtMs;
+    const now = clock.now();
+    // Rejected here, the held entry stays: an expired document must not replace good ones.
+    if (expiresAtMs - now <= serveFloorMs) {
+      throw new ExpiredCredentialsError(Math.round((expiresAtMs - now) / 1000));
+    }
+    return { role, document, expiresAtMs, fetchedAtMs: now };
   }
 
   #servable(now: number): HeldCredentials | undefined {
     const role = this.#role;
     if (role === undefined) return undefined;
     const held = this.#lru.peek(role, PEEK_STALE);
-    return held && held.expiresAtMs - now > this.#o.serveFloorMs ? held : undefined;
+    return held && this.#stability.serve(held, now);
   }
 }

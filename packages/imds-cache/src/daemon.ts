@@ -70,6 +70,7 @@ export async function startImdsCache(
     tokenTtlSeconds: config.imdsTokenTtlSeconds,
     maxAttempts: config.upstreamMaxAttempts,
     metrics,
+    log,
     signal: shutdown.signal,
   });
   const cache = new CredentialCache({
@@ -79,6 +80,7 @@ export async function startImdsCache(
     ttlMs: config.ttlMs,
     minRemainingMs: config.minRemainingMs,
     serveFloorMs: config.serveFloorMs,
+    staticStability: config.staticStability,
     roleName: config.roleName,
     metrics,
     log,

@@ -100,3 +100,11 @@ export class MalformedDocumentError extends Error {
     super(`malformed IMDS document at ${path}: ${issues.join('; ')}`);
   }
 }
+
+/** IMDS answered with credentials already expired or inside the serve floor: a failed refresh. */
+export class ExpiredCredentialsError extends Error {
+  override name = 'ExpiredCredentialsError';
+  constructor(readonly secondsLeft: number) {
+    super(`IMDS gave credentials with ${secondsLeft} s left, inside the serve floor`);
+  }
+}

@@ -1,5 +1,6 @@
 import { CredentialsFormatError } from '@empdir/shared';
 import {
+  ExpiredCredentialsError,
   ImdsRequestError,
   MalformedDocumentError,
   NoInstanceProfileError,
@@ -17,6 +18,7 @@ export function failureReason(error: unknown): string {
   if (error instanceof CredentialsFormatError || error instanceof MalformedDocumentError) {
     return 'malformed';
   }
+  if (error instanceof ExpiredCredentialsError) return 'expired_document';
   if (error instanceof RoleNotFoundError) return 'role_not_found';
   if (error instanceof NoInstanceProfileError) return 'no_instance_profile';
   if (error instanceof Error && error.name === 'AbortError') return 'aborted';

@@ -233,3 +233,26 @@ t.test('upstream calls are counted by path (role templated) and status', async (
   );
   t.notMatch(text, /app-role/);
 });
+
+t.test(
+  'the Date header of IMDS answers sets the clock skew (gauge) and corrects expiry',
+  async (t) => {
+    const aheadMs = 8 * 60_000;
+    let clockNow = () => 0;
+    const healthy = healthyImds(() => clockNow() + aheadMs);
+    const { client, clock, metrics } = setup(async (request) => {
+      const reply = await healthy(request);
+      if (typeof reply === 'string') return reply;
+      return { ...reply, date: new Date(clock.now() + aheadMs).toUTCString() };
+    });
+    clockNow = clock.now;
+    t.equal(client.clockSkewMs, 0, 'nothing known before the first answer');
+    const doc = await client.credentials('app-role');
+    t.equal(client.clockSkewMs, aheadMs + 500);
+    t.equal(
+      client.toLocalMs(Date.parse(doc.Expiration)),
+      Date.parse(doc.Expiration) - aheadMs - 500,
+    );
+    t.match(await metrics.registry.metrics(), /imds_cache_clock_skew_seconds 480\.5/);
+  },
+);

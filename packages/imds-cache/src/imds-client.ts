@@ -6,6 +6,7 @@ import {
 } from '@empdir/shared';
 import { fullJitterDelayMs } from './backoff.js';
 import type { Clock } from './clock.js';
+import { ClockSkew } from './clock-skew.js';
 import {
   ImdsRequestError,
   MalformedDocumentError,
@@ -14,6 +15,7 @@ import {
 } from './errors.js';
 import { IAM_INFO_PATH, type IamInfo, parseIamInfo } from './iam-info.js';
 import type { ImdsRequest, ImdsResponse, ImdsTransport } from './imds-transport.js';
+import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { TokenBucket } from './token-bucket.js';
 
@@ -36,6 +38,8 @@ export interface ImdsClientOptions {
   readonly backoffCapMs?: number;
   readonly random?: () => number;
   readonly metrics?: Metrics;
+  /** Where the clock-skew warning goes. */
+  readonly log?: Logger;
   /** Aborts waits and requests on shutdown. */
   readonly signal?: AbortSignal;
 }
@@ -51,10 +55,26 @@ export class ImdsClient {
   readonly #random: () => number;
   #token: HeldToken | undefined;
   #tokenInFlight: Promise<string> | undefined;
+  readonly #skew: ClockSkew;
 
   constructor(options: ImdsClientOptions) {
     this.#o = options;
     this.#random = options.random ?? Math.random;
+    this.#skew = new ClockSkew({
+      clock: options.clock,
+      log: options.log,
+      onChange: (seconds) => options.metrics?.clockSkew.set(seconds),
+    });
+  }
+
+  /** A time IMDS wrote (an Expiration) as the local clock reads it, corrected for clock skew. */
+  toLocalMs(imdsMs: number): number {
+    return this.#skew.toLocalMs(imdsMs);
+  }
+
+  /** IMDS time minus local time (ms), from the Date header of IMDS answers. */
+  get clockSkewMs(): number {
+    return this.#skew.skewMs;
   }
 
   /** The role of the attached instance profile. */
@@ -71,7 +91,9 @@ export class ImdsClient {
   /** The role's credentials document, validated (Code Success, every field, UTC Expiration). */
   async credentials(roleName: string): Promise<ImdsCredentials> {
     const body = await this.#get(ROLE_LIST_PATH + roleName, () => new RoleNotFoundError(roleName));
-    return parseImdsCredentials(body);
+    const document = parseImdsCredentials(body);
+    this.#skew.observeLastUpdated(document.LastUpdated);
+    return document;
   }
 
   /** The instance profile's ARN and id (the facade's iam/info). */
@@ -152,6 +174,7 @@ export class ImdsClient {
       await ceiling.take(signal);
       try {
         const response = await this.#o.transport(request);
+        this.#skew.observeDate(response.date);
         this.#count(request.path, String(response.status));
         failure = new ImdsRequestError('status', request.path, response.status);
         if (!failure.retryable) return response;

@@ -29,10 +29,12 @@ t.test('the HTTP transport: statuses, a whole-request deadline, broken connectio
       headers: { 'X-Forwarded-For': '10.0.0.1', 'x-a': 'b' },
     });
 
-  t.same(await get('/ok'), { status: 200, body: 'body' });
+  const ok = await get('/ok');
+  t.match(ok, { status: 200, body: 'body' });
+  t.ok(Date.parse(ok.date ?? '') > 0, 'the Date header is kept (clock skew reads it)');
   t.equal(seen[0]?.['x-forwarded-for'], undefined, 'X-Forwarded-For is never sent');
   t.equal(seen[0]?.['x-a'], 'b');
-  t.same(await get('/503'), { status: 503, body: '' });
+  t.match(await get('/503'), { status: 503, body: '' });
 
   const startedAt = performance.now();
   const timeout = await get('/slow').catch((error: unknown) => error);
@@ -64,4 +66,29 @@ t.test('shutdown aborts in-flight requests', async (t) => {
   const error = (await pending.catch((e: unknown) => e)) as ImdsRequestError;
   t.equal(error.kind, 'aborted');
   t.equal(error.retryable, false);
+});
+
+t.test('an injected deadline (a simulated clock) ends a request as a timeout', async (t) => {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const { port } = server.address() as AddressInfo;
+  const deadline = new AbortController();
+  const asked: number[] = [];
+  const send = httpTransport({
+    endpoint: `http://127.0.0.1:${port}`,
+    timeoutMs: 1_000,
+    deadline: (ms) => {
+      asked.push(ms);
+      return deadline.signal;
+    },
+  });
+  const pending = send({ method: 'GET', path: '/x', headers: {} });
+  setImmediate(() => deadline.abort());
+  const error = (await pending.catch((e: unknown) => e)) as ImdsRequestError;
+  t.equal(error.kind, 'timeout');
+  t.same(asked, [1_000]);
 });

@@ -1,5 +1,6 @@
 export type { Clock, Timer } from './clock.js';
 export { systemClock } from './clock.js';
+export { ClockSkew, type ClockSkewOptions } from './clock-skew.js';
 export { type ImdsCacheConfig, parseConfig } from './config.js';
 export {
   CredentialCache,
@@ -24,5 +25,6 @@ export { InstanceIdentityCache } from './instance-identity.js';
 export { createLogger, type Logger } from './log.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { RefreshScheduler, refreshDueAtMs } from './refresh-scheduler.js';
+export { extendCredentials, type StaticStabilityMode } from './static-stability.js';
 export { TokenBucket } from './token-bucket.js';
 export { writeTokenFile } from './token-file.js';

@@ -9,6 +9,13 @@ export interface Metrics {
   readonly cacheLookups: Counter<'result'>;
   readonly refreshFailures: Counter<'reason'>;
   readonly requestDuration: Histogram<'route' | 'status'>;
+  /** 1 while the held credentials are past the floor and served with an extended Expiration. */
+  readonly servingExtended: Gauge;
+  readonly lastSuccessfulRefresh: Gauge;
+  /** The held credentials' own Expiration (epoch seconds), whatever an extension says. */
+  readonly originalExpiry: Gauge;
+  /** IMDS time minus local time, from the Date header of IMDS answers. */
+  readonly clockSkew: Gauge;
   /** Sets where the "seconds until the held credentials expire" gauge reads from. */
   bindExpiry(secondsLeft: () => number | undefined): void;
 }
@@ -19,7 +26,7 @@ export function createMetrics(): Metrics {
   let secondsLeft: () => number | undefined = () => undefined;
   new Gauge({
     name: 'imds_cache_credentials_expiry_seconds',
-    help: 'Seconds until the held credentials expire (absent while none are held)',
+    help: 'Seconds until the served credentials expire (an extension while extending; absent while none)',
     registers: [registry],
     collect() {
       this.reset();
@@ -52,6 +59,26 @@ export function createMetrics(): Metrics {
       help: 'Latency of requests the daemon answered, by route and status',
       labelNames: ['route', 'status'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    servingExtended: new Gauge({
+      name: 'imds_cache_serving_extended',
+      help: '1 while credentials past the serve floor are served with an extended Expiration (static stability), else 0',
+      registers: [registry],
+    }),
+    lastSuccessfulRefresh: new Gauge({
+      name: 'imds_cache_last_successful_refresh_timestamp_seconds',
+      help: 'When IMDS last gave credentials that could be served (epoch seconds)',
+      registers: [registry],
+    }),
+    originalExpiry: new Gauge({
+      name: 'imds_cache_credentials_original_expiry_timestamp_seconds',
+      help: "The held credentials' own Expiration (epoch seconds), before any extension",
+      registers: [registry],
+    }),
+    clockSkew: new Gauge({
+      name: 'imds_cache_clock_skew_seconds',
+      help: 'IMDS time minus local time (positive: the local clock is behind), from IMDS Date headers',
       registers: [registry],
     }),
     bindExpiry(fn) {

@@ -36,5 +36,9 @@ async function handle(deps: OpsServerDeps, req: IncomingMessage, res: ServerResp
   if (!held)
     return sendJson(res, 503, { status: 'not_ready', reason: 'no valid credentials held' });
   const expiresInSeconds = Math.floor((held.expiresAtMs - deps.clock.now()) / 1000);
-  return sendJson(res, 200, { status: 'ready', role: held.role, expiresInSeconds });
+  // Still ready while extending (it does serve), but an operator should see it at a glance.
+  const extended = held.original
+    ? { extended: true, originalExpiration: held.original.document.Expiration }
+    : {};
+  return sendJson(res, 200, { status: 'ready', role: held.role, expiresInSeconds, ...extended });
 }
