@@ -141,3 +141,16 @@ t.test('rotate-token with no daemon running exits 1 and writes nothing', async (
   t.match(command.output(), /no imds-cache is running/);
   await t.rejects(stat(tokenFile), 'no token file');
 });
+
+t.test(
+  'wait-ready PID: ready means this process answers /readyz with its token in place',
+  async (t) => {
+    const { env } = await setup(t);
+    const daemon = await startDaemonProcess(t, env);
+    const ready = runDaemon(t, env, ['wait-ready', String(daemon.child.pid)]);
+    t.equal(await exitCode(ready), 0, ready.output());
+    t.match(ready.output(), new RegExp(`pid ${daemon.child.pid}\\) is ready`));
+    const body = (await (await fetch(`${daemon.opsUrl}/readyz`)).json()) as { pid: number };
+    t.equal(body.pid, daemon.child.pid);
+  },
+);
