@@ -19,6 +19,7 @@ function setup(maxLinesPerMinute?: number) {
     intervalMs: 60_000,
     ...(maxLinesPerMinute ? { maxLinesPerMinute } : {}),
     onSuppressed: () => suppressed++,
+    userName: (uid) => (uid === 1001 ? 'backup' : undefined),
   });
   /** A connection whose caller lookup finishes when the test says. */
   const connection = (caller: CallerDetails) => {
@@ -58,6 +59,7 @@ t.test('one line per caller and key per interval, with the count since the last'
   t.match(lines[0], {
     msg: 'credentials issued',
     uid: 1001,
+    user: 'backup',
     unit: 'backup.service',
     command: 'aws',
     callerPid: 42,

@@ -13,6 +13,8 @@ export interface AuditLogOptions {
   readonly maxLinesPerMinute?: number;
   /** Called for each line not written because of the cap. */
   readonly onSuppressed?: () => void;
+  /** The user name of a uid, for readers of the log (default: none). */
+  readonly userName?: (uid: number | undefined) => string | undefined;
 }
 
 /** One caller's sampling state (shared by its connections once the caller is known). */
@@ -102,10 +104,12 @@ export class AuditLog {
     const suppressed = this.#suppressed;
     this.#suppressed = 0;
     const caller = entry.caller ?? { uid: undefined };
+    const user = this.#options.userName?.(caller.uid);
     this.#options.log.info(
       {
         audit: 'credentials_issued',
         uid: caller.uid,
+        ...(user ? { user } : {}),
         ...(caller.unit ? { unit: caller.unit } : {}),
         ...(caller.command ? { command: caller.command } : {}),
         ...(caller.pid ? { callerPid: caller.pid } : {}),

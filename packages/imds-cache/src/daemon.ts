@@ -4,8 +4,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { ImdsCacheConfig } from './config.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { CredentialCache } from './credential-cache.js';
-import { acquireDaemonLock, type DaemonLock } from './daemon-lock.js';
-import { resolveFacadeUsers } from './facade-users.js';
+import { resolveFacadeUsers, userNameLookup } from './facade-users.js';
 import { createGuardMetrics } from './guard-metrics.js';
 import { closeListener, listen } from './http-listener.js';
 import { ImdsClient } from './imds-client.js';
@@ -20,8 +19,8 @@ import { RefreshScheduler } from './refresh-scheduler.js';
 import { AuthFailureBuckets, allowedHosts } from './request-guard.js';
 import { credentialRequestHandler } from './server.js';
 import { TokenBucket } from './token-bucket.js';
-import { reuseOrWriteToken } from './token-file.js';
-import { TokenRotation } from './token-rotation.js';
+import { claimTokenFile, rotateAndLog } from './token-lifecycle.js';
+import type { TokenRotation } from './token-rotation.js';
 
 export interface ImdsCacheDeps {
   readonly clock?: Clock;
@@ -144,6 +143,7 @@ export async function startImdsCache(
         clock,
         intervalMs: config.auditIntervalMs,
         onSuppressed: () => guardMetrics.auditLinesSuppressed.inc(),
+        userName: userNameLookup(),
       }),
       refusalLog: new TokenBucket({ ratePerSecond: 5, burst: 20, clock }),
       metrics,
@@ -175,26 +175,11 @@ export async function startImdsCache(
   hosts = allowedHosts(config.listen.host, main.port);
   opsHosts = allowedHosts(config.opsListen.host, ops.port);
   // Only a daemon that holds both addresses and the lock may touch the token file.
-  let lock: DaemonLock | undefined;
-  try {
-    lock = await acquireDaemonLock(config.tokenFile);
-    const found = await reuseOrWriteToken(config.tokenFile);
-    log.info(
-      { tokenFile: config.tokenFile, ...(found.problem ? { why: found.problem } : {}) },
-      found.reused ? 'token reused' : 'token written',
-    );
-    tokens = new TokenRotation({
-      tokenFile: config.tokenFile,
-      token: found.token,
-      overlapMs: config.tokenOverlapMs,
-      clock,
-    });
-  } catch (error) {
-    await Promise.all([closeListener(main, 0), closeListener(ops, 0), lock?.release()]);
+  const claimed = await claimTokenFile(config, clock, log).catch(async (error: unknown) => {
+    await Promise.all([closeListener(main, 0), closeListener(ops, 0)]);
     throw error;
-  }
-  const rotation = tokens;
-  const heldLock = lock;
+  });
+  tokens = claimed.tokens;
 
   scheduler.start();
   // Warm the identity too, so /v1/instance and AccountId never wait once the daemon is up.
@@ -203,24 +188,7 @@ export async function startImdsCache(
   const opsUrl = `http://${hostPort(config.opsListen.host, ops.port)}`;
   log.info({ url, opsUrl, tokenFile: config.tokenFile, facade: config.imdsFacade }, 'listening');
 
-  const rotateToken = () =>
-    rotation.rotate().then(
-      () => {
-        guardMetrics.tokenRotations.inc({ outcome: 'rotated' });
-        const until = rotation.previousValidUntilMs();
-        log.info(
-          {
-            tokenFile: config.tokenFile,
-            previousValidUntil: until === undefined ? undefined : new Date(until).toISOString(),
-          },
-          'token rotated',
-        );
-      },
-      (error: unknown) => {
-        guardMetrics.tokenRotations.inc({ outcome: 'failed' });
-        log.error({ err: error, tokenFile: config.tokenFile }, 'token rotation failed');
-      },
-    );
+  const rotateToken = () => rotateAndLog(claimed.tokens, config, log, guardMetrics);
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -230,7 +198,7 @@ export async function startImdsCache(
       await Promise.all([closeListener(main, graceMs), closeListener(ops, graceMs)]);
       shutdown.abort(new Error('imds-cache is shutting down'));
       // The token file stays: the next start reuses it, so clients holding its value keep working.
-      await heldLock.release();
+      await claimed.lock.release();
       log.info('stopped');
     })();
     return closing;

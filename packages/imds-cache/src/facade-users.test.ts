@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ConfigError } from './errors.js';
-import { resolveFacadeUsers } from './facade-users.js';
+import { resolveFacadeUsers, userNameLookup } from './facade-users.js';
 
 const PASSWD = ['root:x:0:0::/root:/bin/sh', 'empdir-api:x:998:998::/:/sbin/nologin', ''].join(
   '\n',
@@ -21,4 +21,21 @@ t.test('an unknown name stops the daemon, named', async (t) => {
     constructor: ConfigError,
     message: /IMDS_CACHE_FACADE_USERS: no such user "ghost", "nobody2"/,
   });
+});
+
+t.test('user names for the audit log, read once; an unreadable file gives none', async (t) => {
+  let read = 0;
+  const name = userNameLookup(() => {
+    read++;
+    return PASSWD;
+  });
+  t.equal(name(998), 'empdir-api');
+  t.equal(name(0), 'root');
+  t.equal(name(5), undefined);
+  t.equal(name(undefined), undefined);
+  t.equal(read, 1);
+  const none = userNameLookup(() => {
+    throw new Error('EACCES');
+  });
+  t.equal(none(0), undefined);
 });

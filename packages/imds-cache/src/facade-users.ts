@@ -28,3 +28,27 @@ export function resolveFacadeUsers(
   }
   return new Set(users.map((u) => (/^\d+$/.test(u) ? Number(u) : (byName.get(u) as number))));
 }
+
+/** uid → user name from /etc/passwd, read on first use; an unreadable file gives no names. */
+export function userNameLookup(
+  passwd: () => string = () => readFileSync('/etc/passwd', 'utf8'),
+): (uid: number | undefined) => string | undefined {
+  let names: Map<number, string> | undefined;
+  return (uid) => {
+    if (uid === undefined) return undefined;
+    if (names === undefined) {
+      names = new Map();
+      let text = '';
+      try {
+        text = passwd();
+      } catch {
+        // No names then: the uid alone still identifies the caller.
+      }
+      for (const line of text.split('\n')) {
+        const [name, , id] = line.split(':');
+        if (name && id && /^\d+$/.test(id) && !names.has(Number(id))) names.set(Number(id), name);
+      }
+    }
+    return names.get(uid);
+  };
+}
