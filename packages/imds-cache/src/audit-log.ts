@@ -2,6 +2,7 @@ import type { CallerDetails } from './caller-identity.js';
 import type { Clock } from './clock.js';
 import type { Connection } from './connection-guard.js';
 import type { Logger } from './log.js';
+import type { PendingWork } from './pending-work.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface AuditLogOptions {
@@ -13,6 +14,8 @@ export interface AuditLogOptions {
   readonly maxLinesPerMinute?: number;
   /** Called for each line not written because of the cap. */
   readonly onSuppressed?: () => void;
+  /** Tracks lines waiting on a caller lookup, so shutdown can let them finish. */
+  readonly pending?: PendingWork;
   /** The user name of a uid, for readers of the log (default: none). */
   readonly userName?: (uid: number | undefined) => string | undefined;
 }
@@ -72,7 +75,7 @@ export class AuditLog {
     };
     const audited = { accessKeyId, entry: pending };
     connection.audited = audited;
-    void connection.details().then((caller) => {
+    const line = connection.details().then((caller) => {
       const who = caller.unit ?? caller.command ?? '?';
       const key = `${caller.uid ?? '?'}|${who}|${role}|${accessKeyId}`;
       let entry = this.#entries.get(key);
@@ -85,6 +88,7 @@ export class AuditLog {
       audited.entry = entry;
       if (this.#due(entry)) this.#write(entry);
     });
+    this.#options.pending?.track(line);
   }
 
   #due(entry: AuditEntry): boolean {

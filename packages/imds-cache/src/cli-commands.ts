@@ -18,7 +18,13 @@ export async function rotateTokenCommand(
   config: ImdsCacheConfig,
   timeoutMs = 10_000,
 ): Promise<CommandResult> {
-  const holder = await lockHolder(config.tokenFile);
+  let holder: Awaited<ReturnType<typeof lockHolder>>;
+  try {
+    holder = await lockHolder(config.tokenFile);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { code: 1, message: `cannot read the daemon's lock (${code}): run as its user or root` };
+  }
   if (!holder) {
     return {
       code: 1,

@@ -30,8 +30,8 @@ t.test('defaults are the documented ones', async (t) => {
   t.equal(config.roleName, undefined);
   t.equal(config.tokenOverlapMs, 600_000);
   t.same(config.facadeUsers, []);
-  t.equal(config.maxConnections, 2048);
-  t.equal(config.maxConnectionsPerUid, 512);
+  t.equal(config.maxConnections, 4096);
+  t.equal(config.maxConnectionsPerUid, 1024);
   t.equal(config.headersTimeoutMs, 5000);
   t.equal(config.requestTimeoutMs, 10_000);
   t.equal(config.auditIntervalMs, 60_000);

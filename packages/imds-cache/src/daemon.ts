@@ -15,6 +15,7 @@ import { hostPort } from './listen-address.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { opsRequestHandler } from './ops-server.js';
+import { PendingWork } from './pending-work.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
 import { AuthFailureBuckets, allowedHosts } from './request-guard.js';
 import { credentialRequestHandler } from './server.js';
@@ -112,6 +113,7 @@ export async function startImdsCache(
   let hosts: ReadonlySet<string> = new Set();
   let opsHosts: ReadonlySet<string> = new Set();
   let tokens: TokenRotation | undefined;
+  const pending = new PendingWork();
   const connections = new ConnectionGuard(
     config,
     new CallerIdentity(deps.procRoot ? { procRoot: deps.procRoot } : {}),
@@ -144,8 +146,10 @@ export async function startImdsCache(
         intervalMs: config.auditIntervalMs,
         onSuppressed: () => guardMetrics.auditLinesSuppressed.inc(),
         userName: userNameLookup(),
+        pending,
       }),
       refusalLog: new TokenBucket({ ratePerSecond: 5, burst: 20, clock }),
+      pending,
       metrics,
       guardMetrics,
       log,
@@ -197,6 +201,8 @@ export async function startImdsCache(
       const graceMs = deps.shutdownGraceMs ?? 10_000;
       await Promise.all([closeListener(main, graceMs), closeListener(ops, graceMs)]);
       shutdown.abort(new Error('imds-cache is shutting down'));
+      // Audit and refusal lines still waiting on a caller lookup are written before we stop.
+      await pending.settled();
       // The token file stays: the next start reuses it, so clients holding its value keep working.
       await claimed.lock.release();
       log.info('stopped');

@@ -10,6 +10,7 @@ import type { ImdsFacade } from './imds-facade.js';
 import type { InstanceIdentityCache } from './instance-identity.js';
 import type { Logger } from './log.js';
 import { type Metrics, requestObserver } from './metrics.js';
+import type { PendingWork } from './pending-work.js';
 import {
   type AuthFailureBuckets,
   checkAuthorization,
@@ -35,6 +36,8 @@ export interface CredentialServerDeps {
   readonly audit?: AuditLog | undefined;
   /** Bounds the refusal lines (each names its caller). */
   readonly refusalLog: TokenBucket;
+  /** Lines waiting on a caller lookup; shutdown lets them finish. */
+  readonly pending: PendingWork;
   readonly metrics: Metrics;
   readonly guardMetrics: GuardMetrics;
   readonly log: Logger;
