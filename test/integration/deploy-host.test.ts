@@ -78,7 +78,9 @@ t.test('the daemon runs as its own user in a hardened unit that keeps the token'
     ['PrivateDevices', 'yes'],
     ['RestrictSUIDSGID', 'yes'],
     ['CapabilityBoundingSet', ''],
-    ['Restart', 'on-failure'],
+    ['Restart', 'always'],
+    ['RestartPreventExitStatus', '2'],
+    ['ExecReload', '/bin/kill -HUP $MAINPID'],
     ['RuntimeDirectory', 'imds-cache'],
     ['RuntimeDirectoryMode', '0750'],
     ['UMask', '0027'],
@@ -98,6 +100,11 @@ t.test('the daemon runs as its own user in a hardened unit that keeps the token'
   t.equal(
     one(daemon, 'ExecStart'),
     '/usr/bin/node-22 --max-semi-space-size=4 /opt/empdir/current/imds-cache/dist/main.js',
+  );
+  t.equal(
+    one(daemon, 'ExecStartPost'),
+    '/usr/bin/node-22 /opt/empdir/current/imds-cache/dist/main.js wait-ready $MAINPID',
+    'started means this process is ready, not that a token file exists',
   );
 });
 
@@ -181,7 +188,7 @@ t.test(
   async (t) => {
     // A throwaway root with the binaries the units name, so `verify` checks our files, not this host.
     const root = mkdtempSync(join(tmpdir(), 'empdir-units-'));
-    for (const bin of ['usr/bin/node-22', 'usr/bin/timeout', 'bin/sh']) {
+    for (const bin of ['usr/bin/node-22', 'bin/kill']) {
       mkdirSync(join(root, bin, '..'), { recursive: true });
       writeFileSync(join(root, bin), '#!/bin/sh\n', { mode: 0o755 });
     }

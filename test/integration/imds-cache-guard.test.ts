@@ -75,20 +75,51 @@ t.test('Host must be ours (DNS rebinding); X-Forwarded-For is refused', async (t
 });
 
 t.test(
-  'the request-rate limit answers 429 JSON beyond the burst; refills on the clock',
+  'overload is 503 + Retry-After beyond the burst (never 429); refills on the clock',
   async (t) => {
     const stack = await startStack(t, {
       env: { IMDS_CACHE_RATE_LIMIT_RPS: '10', IMDS_CACHE_RATE_LIMIT_BURST: '5' },
     });
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await stack.credentials()).status);
-    t.same(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
+    t.same(statuses, [200, 200, 200, 200, 200, 503, 503, 503]);
     const limited = await stack.get('/v1/credentials');
-    t.equal(limited.status, 429);
+    t.equal(limited.status, 503);
     t.equal(limited.headers.get('retry-after'), '1');
     t.match(await limited.json(), { Code: 'rate_limited', code: 'rate_limited' });
     stack.clock.advance(100);
     t.equal((await stack.credentials()).status, 200, 'one token back after 100 ms at 10/s');
+  },
+);
+
+t.test(
+  "an unauthenticated flood spends its own bucket, never the token holders' rate",
+  async (t) => {
+    const stack = await startStack(t, {
+      env: { IMDS_CACHE_RATE_LIMIT_RPS: '10', IMDS_CACHE_RATE_LIMIT_BURST: '5' },
+    });
+    const url = `${stack.daemon.url}/v1/credentials`;
+    const flood: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      flood.push((await rawGet(url, i % 2 ? { Authorization: 'wrong' } : {})).status);
+    }
+    t.same(flood.slice(0, 10), [401, 403, 401, 403, 401, 403, 401, 403, 401, 403]);
+    t.ok(
+      flood.slice(10).every((s) => s === 503),
+      'then 503 + Retry-After: the failure bucket is empty',
+    );
+    const authenticated: number[] = [];
+    for (let i = 0; i < 5; i++) authenticated.push((await stack.credentials()).status);
+    t.same(authenticated, [200, 200, 200, 200, 200], 'the rate limit was all there for the token');
+    const refused = await rawGet(url, { Authorization: 'wrong' });
+    t.equal(refused.status, 503);
+    t.equal(refused.headers['retry-after'], '1');
+    stack.clock.advance(500);
+    t.equal(
+      (await rawGet(url, { Authorization: 'wrong' })).status,
+      403,
+      'the failure bucket refills',
+    );
   },
 );
 

@@ -144,6 +144,7 @@ t.test('no secret in the logs of a full run at trace level', async (t) => {
   const daemon = await startDaemon(t, sim, {
     IMDS_CACHE_LOG_LEVEL: 'trace',
     IMDS_CACHE_IMDS_FACADE: 'on',
+    IMDS_CACHE_FACADE_USERS: String(process.getuid?.()),
   });
   const token = await readFile(daemon.tokenFile, 'utf8');
   // Good requests, refused ones (wrong token, token in odd places), the SDK, the facade.

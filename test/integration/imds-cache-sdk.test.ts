@@ -89,7 +89,9 @@ t.test('the default Node provider chain, given only the two container variables'
 });
 
 t.test('IMDS facade: IMDSv2 semantics, served from the cache (fromInstanceMetadata)', async (t) => {
-  const stack = await startStack(t, { env: { IMDS_CACHE_IMDS_FACADE: 'on' } });
+  const stack = await startStack(t, {
+    env: { IMDS_CACHE_IMDS_FACADE: 'on', IMDS_CACHE_FACADE_USERS: String(process.getuid?.()) },
+  });
   const url = stack.daemon.url;
   stack.sim.resetCounters();
 

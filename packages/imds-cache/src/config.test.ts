@@ -29,6 +29,13 @@ t.test('defaults are the documented ones', async (t) => {
   t.equal(config.rateLimitRps, 1000);
   t.equal(config.rateLimitBurst, 500);
   t.equal(config.roleName, undefined);
+  t.equal(config.tokenOverlapMs, 600_000);
+  t.same(config.facadeUsers, []);
+  t.equal(config.maxConnections, 4096);
+  t.equal(config.maxConnectionsPerUid, 1024);
+  t.equal(config.headersTimeoutMs, 5000);
+  t.equal(config.requestTimeoutMs, 10_000);
+  t.equal(config.auditIntervalMs, 60_000);
   t.ok(Object.isFrozen(config));
 });
 
@@ -37,6 +44,7 @@ t.test('parses explicit values; empty means default', async (t) => {
     IMDS_CACHE_LISTEN: '[::1]:0',
     IMDS_CACHE_OPS_LISTEN: 'localhost:8000',
     IMDS_CACHE_IMDS_FACADE: 'ON',
+    IMDS_CACHE_FACADE_USERS: 'empdir-api, 1001,nobody',
     IMDS_CACHE_RATE_LIMIT_RPS: '0',
     IMDS_CACHE_ROLE_NAME: 'my-role',
     IMDS_CACHE_IMDS_ENDPOINT: 'http://[fd00:ec2::254]',
@@ -45,6 +53,7 @@ t.test('parses explicit values; empty means default', async (t) => {
   t.same(config.listen, { host: '::1', port: 0 });
   t.same(config.opsListen, { host: '127.0.0.1', port: 8000 });
   t.equal(config.imdsFacade, true);
+  t.same(config.facadeUsers, ['empdir-api', '1001', 'nobody']);
   t.equal(config.rateLimitRps, 0);
   t.equal(config.roleName, 'my-role');
   t.equal(config.imdsEndpoint, 'http://[fd00:ec2::254]');
@@ -106,4 +115,21 @@ t.test('relations between keys are checked', async (t) => {
   ]);
   // A relation is still checked when an unrelated key is bad.
   t.equal(problemsOf({ IMDS_CACHE_SERVE_FLOOR_MS: '900000', IMDS_CACHE_TTL_MS: 'x' }).length, 2);
+});
+
+t.test('the facade needs its user list; caps and timeouts must fit together', async (t) => {
+  t.match(problemsOf({ IMDS_CACHE_IMDS_FACADE: 'on' }), [
+    /IMDS_CACHE_FACADE_USERS: got \(unset\), expected the users the facade may serve/,
+  ]);
+  t.match(problemsOf({ IMDS_CACHE_FACADE_USERS: 'root;rm -rf' }), [
+    /IMDS_CACHE_FACADE_USERS: .*expected user names or uids/,
+  ]);
+  t.match(
+    problemsOf({ IMDS_CACHE_MAX_CONNECTIONS: '10', IMDS_CACHE_MAX_CONNECTIONS_PER_UID: '11' }),
+    [/IMDS_CACHE_MAX_CONNECTIONS_PER_UID: got "11", expected at most IMDS_CACHE_MAX_CONNECTIONS/],
+  );
+  t.match(
+    problemsOf({ IMDS_CACHE_HEADERS_TIMEOUT_MS: '2000', IMDS_CACHE_REQUEST_TIMEOUT_MS: '1000' }),
+    [/IMDS_CACHE_HEADERS_TIMEOUT_MS: got 2000, expected at most/],
+  );
 });

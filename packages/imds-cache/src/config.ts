@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { FACADE_USER_PATTERN } from './facade-users.js';
 import { isLoopback, type ListenAddress, parseListenAddress } from './listen-address.js';
 
 /** The daemon's settings, parsed once from the environment and frozen. */
@@ -23,6 +24,14 @@ export interface ImdsCacheConfig {
   readonly imdsFacade: boolean;
   readonly rateLimitRps: number;
   readonly rateLimitBurst: number;
+  readonly tokenOverlapMs: number;
+  /** Who may use the IMDS facade: user names or uids, resolved at start. */
+  readonly facadeUsers: readonly string[];
+  readonly maxConnections: number;
+  readonly maxConnectionsPerUid: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly auditIntervalMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -97,6 +106,23 @@ const envSchema = {
   IMDS_CACHE_IMDS_FACADE: withDefault('off', onOff),
   IMDS_CACHE_RATE_LIMIT_RPS: withDefault('1000', wholeNumber(0, 1_000_000)),
   IMDS_CACHE_RATE_LIMIT_BURST: withDefault('500', wholeNumber(1, 1_000_000)),
+  IMDS_CACHE_TOKEN_OVERLAP_MS: withDefault('600000', wholeNumber(0, 86_400_000)),
+  IMDS_CACHE_FACADE_USERS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(/[\s,]+/).filter((user) => user !== ''))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(FACADE_USER_PATTERN, { error: 'expected user names or uids, comma separated' }),
+      ),
+    ),
+  IMDS_CACHE_MAX_CONNECTIONS: withDefault('4096', wholeNumber(1, 100_000)),
+  IMDS_CACHE_MAX_CONNECTIONS_PER_UID: withDefault('1024', wholeNumber(1, 100_000)),
+  IMDS_CACHE_HEADERS_TIMEOUT_MS: withDefault('5000', wholeNumber(100, 60_000)),
+  IMDS_CACHE_REQUEST_TIMEOUT_MS: withDefault('10000', wholeNumber(100, 300_000)),
+  IMDS_CACHE_AUDIT_INTERVAL_MS: withDefault('60000', wholeNumber(0, 3_600_000)),
   IMDS_CACHE_LOG_LEVEL: withDefault(
     'info',
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -147,6 +173,13 @@ export function parseConfig(env: Env): ImdsCacheConfig {
     imdsFacade: e.IMDS_CACHE_IMDS_FACADE,
     rateLimitRps: e.IMDS_CACHE_RATE_LIMIT_RPS,
     rateLimitBurst: e.IMDS_CACHE_RATE_LIMIT_BURST,
+    tokenOverlapMs: e.IMDS_CACHE_TOKEN_OVERLAP_MS,
+    facadeUsers: Object.freeze(e.IMDS_CACHE_FACADE_USERS),
+    maxConnections: e.IMDS_CACHE_MAX_CONNECTIONS,
+    maxConnectionsPerUid: e.IMDS_CACHE_MAX_CONNECTIONS_PER_UID,
+    headersTimeoutMs: e.IMDS_CACHE_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.IMDS_CACHE_REQUEST_TIMEOUT_MS,
+    auditIntervalMs: e.IMDS_CACHE_AUDIT_INTERVAL_MS,
     logLevel: e.IMDS_CACHE_LOG_LEVEL,
   });
 }
@@ -179,6 +212,30 @@ function relationProblems(e: Partial<Parsed>, env: Env): string[] {
   ) {
     problems.push(
       `IMDS_CACHE_SERVE_FLOOR_MS: got ${floorMs}, expected less than IMDS_CACHE_MIN_REMAINING_MS (${minRemainingMs})`,
+    );
+  }
+  problems.push(...guardProblems(e, env));
+  return problems;
+}
+
+function guardProblems(e: Partial<Parsed>, env: Env): string[] {
+  const problems: string[] = [];
+  if (e.IMDS_CACHE_IMDS_FACADE && e.IMDS_CACHE_FACADE_USERS?.length === 0) {
+    problems.push(
+      'IMDS_CACHE_FACADE_USERS: got (unset), expected the users the facade may serve ' +
+        '(it takes no token) when IMDS_CACHE_IMDS_FACADE is on',
+    );
+  }
+  const { IMDS_CACHE_MAX_CONNECTIONS: total, IMDS_CACHE_MAX_CONNECTIONS_PER_UID: perUid } = e;
+  if (total !== undefined && perUid !== undefined && perUid > total) {
+    problems.push(
+      `IMDS_CACHE_MAX_CONNECTIONS_PER_UID: got ${shown(env.IMDS_CACHE_MAX_CONNECTIONS_PER_UID)}, expected at most IMDS_CACHE_MAX_CONNECTIONS (${total})`,
+    );
+  }
+  const { IMDS_CACHE_HEADERS_TIMEOUT_MS: headers, IMDS_CACHE_REQUEST_TIMEOUT_MS: request } = e;
+  if (headers !== undefined && request !== undefined && headers > request) {
+    problems.push(
+      `IMDS_CACHE_HEADERS_TIMEOUT_MS: got ${headers}, expected at most IMDS_CACHE_REQUEST_TIMEOUT_MS (${request})`,
     );
   }
   return problems;

@@ -1,8 +1,12 @@
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { AuditLog } from './audit-log.js';
+import { CallerIdentity } from './caller-identity.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ImdsCacheConfig } from './config.js';
+import { ConnectionGuard } from './connection-guard.js';
 import { CredentialCache } from './credential-cache.js';
+import { resolveFacadeUsers, userNameLookup } from './facade-users.js';
+import { createGuardMetrics } from './guard-metrics.js';
+import { closeListener, listen } from './http-listener.js';
 import { ImdsClient } from './imds-client.js';
 import { ImdsFacade } from './imds-facade.js';
 import { httpTransport, type ImdsTransport } from './imds-transport.js';
@@ -11,11 +15,13 @@ import { hostPort } from './listen-address.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { opsRequestHandler } from './ops-server.js';
+import { PendingWork } from './pending-work.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
-import { allowedHosts, digest } from './request-guard.js';
+import { AuthFailureBuckets, allowedHosts } from './request-guard.js';
 import { credentialRequestHandler } from './server.js';
 import { TokenBucket } from './token-bucket.js';
-import { writeTokenFile } from './token-file.js';
+import { claimTokenFile, rotateAndLog } from './token-lifecycle.js';
+import type { TokenRotation } from './token-rotation.js';
 
 export interface ImdsCacheDeps {
   readonly clock?: Clock;
@@ -25,6 +31,8 @@ export interface ImdsCacheDeps {
   readonly transport?: ImdsTransport;
   /** How long close() lets in-flight requests finish before cutting connections. */
   readonly shutdownGraceMs?: number;
+  /** Where callers are looked up (default /proc). */
+  readonly procRoot?: string;
 }
 
 export interface ImdsCacheHandle {
@@ -37,11 +45,17 @@ export interface ImdsCacheHandle {
   readonly metrics: Metrics;
   /** Settles once the start-up fetches (credentials, identity) have finished, well or not. */
   readonly warm: Promise<void>;
+  /** Writes a new token; the previous one stays valid for the overlap. Never rejects. */
+  rotateToken(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish, stops refreshing. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Starts the daemon in this process: token file, both listeners, background refresh. */
+/**
+ * Starts the daemon in this process: both listeners first, then the token file's lock, then the
+ * token (reused when intact), then background refresh. A second daemon for the same token file
+ * fails (AddressInUseError or DaemonLockedError) before it changes anything.
+ */
 export async function startImdsCache(
   config: ImdsCacheConfig,
   deps: ImdsCacheDeps = {},
@@ -50,8 +64,9 @@ export async function startImdsCache(
   const random = deps.random ?? Math.random;
   const log = deps.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
+  const guardMetrics = createGuardMetrics(metrics.registry);
   const shutdown = new AbortController();
-  const token = await writeTokenFile(config.tokenFile);
+  const facadeUids = config.imdsFacade ? resolveFacadeUsers(config.facadeUsers) : undefined;
   const client = new ImdsClient({
     transport:
       deps.transport ??
@@ -99,11 +114,22 @@ export async function startImdsCache(
 
   let hosts: ReadonlySet<string> = new Set();
   let opsHosts: ReadonlySet<string> = new Set();
+  let tokens: TokenRotation | undefined;
+  const pending = new PendingWork();
+  const connections = new ConnectionGuard(
+    config,
+    new CallerIdentity(deps.procRoot ? { procRoot: deps.procRoot } : {}),
+  );
+  guardMetrics.bindOpenConnections(() => connections.openConnections);
+  const timeouts = {
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+  };
   const main = await listen(
     credentialRequestHandler({
       cache,
       identity,
-      tokenDigest: digest(token),
+      tokens: () => tokens,
       hosts: () => hosts,
       limiter:
         config.rateLimitRps > 0
@@ -113,6 +139,7 @@ export async function startImdsCache(
               clock,
             })
           : undefined,
+      authFailures: new AuthFailureBuckets({ clock }),
       facade: config.imdsFacade
         ? new ImdsFacade({
             cache,
@@ -123,22 +150,51 @@ export async function startImdsCache(
             log,
           })
         : undefined,
+      ...(facadeUids ? { facadeUids } : {}),
+      audit: new AuditLog({
+        log,
+        clock,
+        intervalMs: config.auditIntervalMs,
+        onSuppressed: () => guardMetrics.auditLinesSuppressed.inc(),
+        userName: userNameLookup(),
+        pending,
+      }),
+      refusalLog: new TokenBucket({ ratePerSecond: 5, burst: 20, clock }),
+      pending,
       metrics,
+      guardMetrics,
       log,
     }),
-    config.listen.host,
-    config.listen.port,
+    {
+      ...config.listen,
+      ...timeouts,
+      onConnection: connections.accept,
+      // Room above the cap to answer 503; beyond it Node drops connections unanswered.
+      maxConnections: config.maxConnections + 256,
+    },
   );
   const ops = await listen(
-    opsRequestHandler({ cache, clock, metrics, hosts: () => opsHosts, log }),
-    config.opsListen.host,
-    config.opsListen.port,
+    opsRequestHandler({
+      cache,
+      clock,
+      metrics,
+      hosts: () => opsHosts,
+      tokenReady: () => tokens !== undefined,
+      log,
+    }),
+    { ...config.opsListen, ...timeouts },
   ).catch(async (error: unknown) => {
-    await closeServer(main, 0);
+    await closeListener(main, 0);
     throw error;
   });
   hosts = allowedHosts(config.listen.host, main.port);
   opsHosts = allowedHosts(config.opsListen.host, ops.port);
+  // Only a daemon that holds both addresses and the lock may touch the token file.
+  const claimed = await claimTokenFile(config, clock, log).catch(async (error: unknown) => {
+    await Promise.all([closeListener(main, 0), closeListener(ops, 0)]);
+    throw error;
+  });
+  tokens = claimed.tokens;
 
   scheduler.start();
   // Warm the identity too, so /v1/instance and AccountId never wait once the daemon is up.
@@ -147,68 +203,32 @@ export async function startImdsCache(
   const opsUrl = `http://${hostPort(config.opsListen.host, ops.port)}`;
   log.info({ url, opsUrl, tokenFile: config.tokenFile, facade: config.imdsFacade }, 'listening');
 
+  const rotateToken = () => rotateAndLog(claimed.tokens, config, log, guardMetrics);
+
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       scheduler.stop();
       const graceMs = deps.shutdownGraceMs ?? 10_000;
-      await Promise.all([closeServer(main, graceMs), closeServer(ops, graceMs)]);
+      await Promise.all([closeListener(main, graceMs), closeListener(ops, graceMs)]);
       shutdown.abort(new Error('imds-cache is shutting down'));
+      // Audit and refusal lines still waiting on a caller lookup are written before we stop.
+      await pending.settled();
+      // The token file stays: the next start reuses it, so clients holding its value keep working.
+      await claimed.lock.release();
       log.info('stopped');
     })();
     return closing;
   };
-  return { url, opsUrl, tokenFile: config.tokenFile, cache, scheduler, metrics, warm, close };
-}
-
-async function listen(handler: RequestListener, host: string, port: number) {
-  let closing = false;
-  const open = new Set<ServerResponse>();
-  function forget(this: ServerResponse) {
-    open.delete(this);
-  }
-  const server = createServer(
-    { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
-    (req, res) => {
-      // While closing, every answer ends its connection, so close() need not wait for idle ones.
-      if (closing) res.setHeader('Connection', 'close');
-      handler(req, res);
-      // Only answers still unsent need Connection: close at shutdown; warm hits are already sent.
-      if (!res.headersSent) {
-        open.add(res);
-        res.on('close', forget);
-      }
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // A whole fleet of short-lived processes may connect at the same instant.
-    server.listen({ host, port, exclusive: true, backlog: 2048 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const markClosing = () => {
-    closing = true;
-    for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
+  return {
+    url,
+    opsUrl,
+    tokenFile: config.tokenFile,
+    cache,
+    scheduler,
+    metrics,
+    warm,
+    rotateToken,
+    close,
   };
-  return { server, port: (server.address() as AddressInfo).port, markClosing };
-}
-
-/** Stops accepting, lets in-flight requests finish, and cuts what is left after `graceMs`. */
-function closeServer(
-  listener: { server: Server; markClosing: () => void },
-  graceMs: number,
-): Promise<void> {
-  const { server } = listener;
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
-    force.unref();
-    listener.markClosing();
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

@@ -19,8 +19,9 @@ export const forbidden = (why: string) => new HttpError(403, 'forbidden', why);
 export const notFound = () => new HttpError(404, 'not_found', 'no such resource');
 export const methodNotAllowed = (allow: string) =>
   new HttpError(405, 'method_not_allowed', `method not allowed; use ${allow}`, { Allow: allow });
-export const rateLimited = () =>
-  new HttpError(429, 'rate_limited', 'too many requests; retry shortly', { 'Retry-After': '1' });
+/** Overload is 503 + Retry-After, never 429: every AWS SDK retries a 503, not all retry a 429. */
+export const overloaded = (why = 'too many requests; retry shortly') =>
+  new HttpError(503, 'rate_limited', why, { 'Retry-After': '1' });
 
 /** No credentials good enough to serve: IMDS is failing and what we hold is gone or near expiry. */
 export class CredentialsUnavailableError extends HttpError {

@@ -1,7 +1,9 @@
-import { hash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { forbidden, unauthorized } from './errors.js';
+import type { Clock } from './clock.js';
+import { forbidden, overloaded, unauthorized } from './errors.js';
 import { hostPort } from './listen-address.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** The Host values a loopback listener answers to: its own address, localhost and 127.0.0.1. */
 export function allowedHosts(host: string, port: number): ReadonlySet<string> {
@@ -22,12 +24,55 @@ export function checkOrigin(req: IncomingMessage, hosts: ReadonlySet<string>): v
   if (!host || !hosts.has(host)) throw forbidden('Host header not allowed');
 }
 
-/** Checks the Authorization header against the token in constant time: missing 401, wrong 403. */
-export function checkAuthorization(req: IncomingMessage, tokenDigest: Buffer): void {
+/** What checks a presented token: the current one, or the previous one during its overlap. */
+export interface TokenCheck {
+  accepts(given: string): boolean;
+}
+
+/**
+ * Checks the Authorization header (constant time): missing 401, wrong 403. A failed attempt
+ * spends the caller's own failure bucket; once it is empty the caller gets 503 + Retry-After, so
+ * a flood of bad tokens neither touches the shared rate limit nor floods the log.
+ */
+export function checkAuthorization(
+  req: IncomingMessage,
+  tokens: TokenCheck,
+  failures: AuthFailureBuckets,
+  uid: number | undefined,
+): void {
   const given = req.headers.authorization;
+  if (given !== undefined && given !== '' && tokens.accepts(given)) return;
+  if (!failures.tryTake(uid)) throw overloaded('too many failed authentications; retry shortly');
   if (given === undefined || given === '') throw unauthorized();
-  if (!timingSafeEqual(digest(given), tokenDigest)) {
-    throw forbidden('Authorization token does not match the token file');
+  throw forbidden('Authorization token does not match the token file');
+}
+
+/** Per-uid buckets for failed authentications (one shared bucket for callers of unknown uid). */
+export class AuthFailureBuckets {
+  readonly #buckets = new Map<number | undefined, TokenBucket>();
+  readonly #clock: Clock;
+  readonly #ratePerSecond: number;
+  readonly #burst: number;
+
+  constructor(options: { clock: Clock; ratePerSecond?: number; burst?: number }) {
+    this.#clock = options.clock;
+    this.#ratePerSecond = options.ratePerSecond ?? 2;
+    this.#burst = options.burst ?? 10;
+  }
+
+  tryTake(uid: number | undefined): boolean {
+    let bucket = this.#buckets.get(uid);
+    if (bucket === undefined) {
+      // Uids on a host are few; the bound only guards against something odd.
+      if (this.#buckets.size >= 4096) this.#buckets.clear();
+      bucket = new TokenBucket({
+        ratePerSecond: this.#ratePerSecond,
+        burst: this.#burst,
+        clock: this.#clock,
+      });
+      this.#buckets.set(uid, bucket);
+    }
+    return bucket.tryTake();
   }
 }
 

@@ -1,27 +1,45 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { AuditLog } from './audit-log.js';
+import { type Connection, connectionOf } from './connection-guard.js';
 import type { CredentialCache } from './credential-cache.js';
 import { CredentialsBody } from './credentials-body.js';
-import { methodNotAllowed, notFound, rateLimited } from './errors.js';
+import { forbidden, methodNotAllowed, notFound, overloaded } from './errors.js';
+import type { GuardMetrics } from './guard-metrics.js';
 import { sendError, sendJson, sendJsonBody } from './http-response.js';
 import type { ImdsFacade } from './imds-facade.js';
 import type { InstanceIdentityCache } from './instance-identity.js';
 import type { Logger } from './log.js';
 import { type Metrics, requestObserver } from './metrics.js';
-import { checkAuthorization, checkOrigin } from './request-guard.js';
+import type { PendingWork } from './pending-work.js';
+import {
+  type AuthFailureBuckets,
+  checkAuthorization,
+  checkOrigin,
+  type TokenCheck,
+} from './request-guard.js';
 import { requestIdSource } from './request-id.js';
 import type { TokenBucket } from './token-bucket.js';
 
 export interface CredentialServerDeps {
   readonly cache: CredentialCache;
   readonly identity: InstanceIdentityCache;
-  /** sha256 of the token written to the token file. */
-  readonly tokenDigest: Buffer;
+  /** The accepted tokens; undefined until this start has written or reused the token file. */
+  readonly tokens: () => TokenCheck | undefined;
   /** Host header values accepted (known once the listener has its port). */
   readonly hosts: () => ReadonlySet<string>;
-  /** Request-rate limit over everything this listener answers; absent when turned off. */
+  /** Request-rate limit over authenticated requests; absent when turned off. */
   readonly limiter?: TokenBucket | undefined;
+  readonly authFailures: AuthFailureBuckets;
   readonly facade?: ImdsFacade | undefined;
+  /** The uids the facade serves (IMDS_CACHE_FACADE_USERS). */
+  readonly facadeUids?: ReadonlySet<number>;
+  readonly audit?: AuditLog | undefined;
+  /** Bounds the refusal lines (each names its caller). */
+  readonly refusalLog: TokenBucket;
+  /** Lines waiting on a caller lookup; shutdown lets them finish. */
+  readonly pending: PendingWork;
   readonly metrics: Metrics;
+  readonly guardMetrics: GuardMetrics;
   readonly log: Logger;
 }
 
@@ -29,41 +47,61 @@ interface HandlerState {
   readonly deps: CredentialServerDeps;
   readonly body: CredentialsBody;
   readonly observe: (route: string, status: number, seconds: number) => void;
+  readonly nextRequestId: () => string;
 }
 
 /**
  * The listener local processes call: /v1/credentials, /v1/instance and the optional IMDS facade.
- * Checks and warm-cache answers run synchronously; only cold lookups and the facade await.
+ * Checks and warm-cache answers run synchronously once the connection's caller is known (looked
+ * up once per connection); only a connection's first request, cold lookups and the facade await.
  */
 export function credentialRequestHandler(deps: CredentialServerDeps): RequestListener {
   const state: HandlerState = {
     deps,
     body: new CredentialsBody(),
     observe: requestObserver(deps.metrics.requestDuration),
+    nextRequestId: requestIdSource(),
   };
-  const nextRequestId = requestIdSource();
   return (req, res) => {
-    const startedAt = performance.now();
-    const requestId = nextRequestId();
-    const path = pathOf(req.url);
-    const route = routeOf(path, deps.facade !== undefined);
-    let pending: Promise<void> | undefined;
-    try {
-      pending = respond(state, req, res, path, route, requestId);
-    } catch (error) {
-      if (!res.headersSent) res.setHeader('X-Request-Id', requestId);
-      sendError(res, error, requestId, deps.log);
-    }
-    if (pending === undefined) {
-      record(state, req, res.statusCode, route, requestId, startedAt);
-      return;
-    }
-    res.once('finish', () => record(state, req, res.statusCode, route, requestId, startedAt));
-    pending.catch((error: unknown) => sendError(res, error, requestId, deps.log));
+    const connection = connectionOf(req.socket);
+    if (connection?.ready === undefined) return handle(state, req, res, connection);
+    void connection.ready.then(() => handle(state, req, res, connection));
   };
 }
 
-/** Answers now and returns undefined, or sets the request id header and returns the wait. */
+function handle(
+  state: HandlerState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  connection: Connection | undefined,
+): void {
+  const { deps } = state;
+  const startedAt = performance.now();
+  const requestId = state.nextRequestId();
+  const path = pathOf(req.url);
+  const route = routeOf(path, deps.facade !== undefined);
+  let pending: Promise<void> | undefined;
+  try {
+    pending = respond(state, req, res, path, route, requestId, connection);
+  } catch (error) {
+    if (!res.headersSent) res.setHeader('X-Request-Id', requestId);
+    sendError(res, error, requestId, deps.log);
+  }
+  if (pending === undefined) {
+    record(state, req, res.statusCode, route, requestId, startedAt, connection);
+    return;
+  }
+  res.once('finish', () =>
+    record(state, req, res.statusCode, route, requestId, startedAt, connection),
+  );
+  pending.catch((error: unknown) => sendError(res, error, requestId, deps.log));
+}
+
+/**
+ * Answers now and returns undefined, or sets the request id header and returns the wait. Order:
+ * connection caps, Host, the facade's user list or the token, and only then the rate limit, so
+ * nobody without the token can spend what authenticated callers need.
+ */
 function respond(
   { deps, body }: HandlerState,
   req: IncomingMessage,
@@ -71,26 +109,47 @@ function respond(
   path: string,
   route: string,
   requestId: string,
+  connection: Connection | undefined,
 ): Promise<void> | undefined {
-  if (deps.limiter && !deps.limiter.tryTake()) throw rateLimited();
+  if (connection?.refused !== undefined) {
+    deps.guardMetrics.connectionsRefused.inc({ reason: connection.refused });
+    res.setHeader('Connection', 'close');
+    throw overloaded(
+      connection.refused === 'connections'
+        ? 'too many connections; retry shortly'
+        : 'too many connections from this user; retry shortly',
+    );
+  }
   checkOrigin(req, deps.hosts());
+  const uid = connection?.caller?.uid;
   if (route === 'facade' && deps.facade) {
+    if (uid === undefined || !deps.facadeUids?.has(uid)) {
+      throw forbidden(
+        `the IMDS facade does not serve uid ${uid ?? 'unknown'} (IMDS_CACHE_FACADE_USERS)`,
+      );
+    }
+    if (deps.limiter && !deps.limiter.tryTake()) throw overloaded();
     res.setHeader('X-Request-Id', requestId);
     return deps.facade.handle(req, res, path);
   }
   if (route === 'unknown') throw notFound();
   if (req.method !== 'GET') throw methodNotAllowed('GET');
-  checkAuthorization(req, deps.tokenDigest);
+  const tokens = deps.tokens();
+  if (tokens === undefined) throw overloaded('starting; retry shortly');
+  checkAuthorization(req, tokens, deps.authFailures, uid);
+  if (deps.limiter && !deps.limiter.tryTake()) throw overloaded();
   if (route === '/v1/credentials') {
     const warm = deps.cache.getNow();
     if (warm) {
       sendJsonBody(res, 200, body.for(warm.document, deps.identity.peek()?.accountId), requestId);
+      if (connection) deps.audit?.issued(connection, warm.role, warm.document.AccessKeyId);
       return undefined;
     }
     res.setHeader('X-Request-Id', requestId);
     return deps.cache.get().then((held) => {
       const json = body.for(held.document, deps.identity.peek()?.accountId);
       sendJsonBody(res, 200, json, requestId);
+      if (connection) deps.audit?.issued(connection, held.role, held.document.AccessKeyId);
     });
   }
   res.setHeader('X-Request-Id', requestId);
@@ -107,10 +166,18 @@ function record(
   route: string,
   requestId: string,
   startedAt: number,
+  connection: Connection | undefined,
 ): void {
   observe(route, status, (performance.now() - startedAt) / 1000);
-  if (status === 401 || status === 403) {
-    deps.log.warn({ requestId, method: req.method, route, status }, 'request');
+  const refused = status === 401 || status === 403;
+  if (refused && deps.refusalLog.tryTake()) {
+    const line = { requestId, method: req.method, route, status };
+    // Refusals name the caller (its process looked up once per connection); bounded in rate.
+    if (!connection) deps.log.warn(line, 'request refused');
+    else
+      void connection
+        .details()
+        .then((caller) => deps.log.warn({ ...line, caller }, 'request refused'));
   } else if (deps.log.isLevelEnabled('debug')) {
     deps.log.debug({ requestId, method: req.method, route, status }, 'request');
   }

@@ -1,8 +1,18 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { writeTokenFile } from './token-file.js';
+import { readIntactToken, reuseOrWriteToken, writeTokenFile } from './token-file.js';
 
 t.test('writes a fresh base64url token of at least 32 bytes, mode 0640, atomically', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'imds-cache-token-'));
@@ -35,4 +45,29 @@ t.test('a failed rename leaves no temporary file behind', async (t) => {
   await writeFile(join(dir, 'token', 'keep'), '');
   await t.rejects(writeTokenFile(join(dir, 'token')));
   t.same(await readdir(dir), ['token']);
+});
+
+t.test('an intact token is reused; a wrong mode, size or kind is replaced', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'imds-cache-token-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'token');
+  const first = await reuseOrWriteToken(path);
+  t.match(first, { reused: false, problem: 'no token file' });
+  t.same(await reuseOrWriteToken(path), { token: first.token, reused: true });
+
+  await chmod(path, 0o644);
+  const widened = await reuseOrWriteToken(path);
+  t.match(widened, { reused: false, problem: /mode 644/ });
+  t.not(widened.token, first.token, 'a readable-by-all token is not trusted');
+  t.equal((await stat(path)).mode & 0o777, 0o640);
+
+  await writeFile(path, `${widened.token}\n`, { mode: 0o640 });
+  t.match(await reuseOrWriteToken(path), { reused: false, problem: /44 bytes/ });
+
+  await writeFile(path, '!'.repeat(43));
+  t.match(await readIntactToken(path), { problem: 'not a token' });
+
+  await rm(path);
+  await symlink(join(dir, 'elsewhere'), path);
+  t.match(await readIntactToken(path), { problem: 'not a regular file' });
 });

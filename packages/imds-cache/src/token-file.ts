@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export const TOKEN_FILE_MODE = 0o640;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** 32 random bytes, base64url: 43 characters, no newline. */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
 
 /**
- * Writes a fresh random token (32 bytes, base64url, no newline: SDKs send the file's bytes as the
- * Authorization header) with mode 0640, atomically: a reader sees the old file or the new one.
+ * Writes `token` (default: a fresh one) with mode 0640, atomically: a reader sees the old file or
+ * the new one. No newline: SDKs send the file's bytes as the Authorization header.
  */
-export async function writeTokenFile(path: string): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+export async function writeTokenFile(path: string, token = newToken()): Promise<string> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o750 });
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -29,4 +34,33 @@ export async function writeTokenFile(path: string): Promise<string> {
     throw error;
   }
   return token;
+}
+
+/** The token in `path` if the file is intact (a regular file of ours, mode 0640, one token). */
+export async function readIntactToken(
+  path: string,
+): Promise<{ token: string } | { problem: string }> {
+  const info = await lstat(path).catch(() => undefined);
+  if (!info) return { problem: 'no token file' };
+  if (!info.isFile()) return { problem: 'not a regular file' };
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) return { problem: `owned by uid ${info.uid}` };
+  if ((info.mode & 0o777) !== TOKEN_FILE_MODE) {
+    return { problem: `mode ${(info.mode & 0o777).toString(8)}, not 640` };
+  }
+  if (info.size !== 43) return { problem: `${info.size} bytes, not 43` };
+  const token = await readFile(path, 'utf8');
+  return TOKEN_PATTERN.test(token) ? { token } : { problem: 'not a token' };
+}
+
+/**
+ * Reuses an intact token (clients holding its value keep working across restarts) or writes a
+ * fresh one. Call only while holding the daemon lock.
+ */
+export async function reuseOrWriteToken(
+  path: string,
+): Promise<{ token: string; reused: boolean; problem?: string }> {
+  const found = await readIntactToken(path);
+  if ('token' in found) return { token: found.token, reused: true };
+  return { token: await writeTokenFile(path), reused: false, problem: found.problem };
 }
