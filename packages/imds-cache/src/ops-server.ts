@@ -50,5 +50,11 @@ async function handle(deps: OpsServerDeps, req: IncomingMessage, res: ServerResp
   const extended = held.original
     ? { extended: true, originalExpiration: held.original.document.Expiration }
     : {};
-  return sendJson(res, 200, { status: 'ready', role: held.role, expiresInSeconds, pid, ...extended });
+  return sendJson(res, 200, {
+    status: 'ready',
+    role: held.role,
+    expiresInSeconds,
+    pid,
+    ...extended,
+  });
 }
