@@ -138,12 +138,16 @@ t.test('a wrong secret, an unknown key or a wrong session token is refused', asy
     signatureValid: valid,
     outcome,
   });
-  t.has(sim.requests(), [
-    seen(key.accessKeyId, key.sessionToken, false, 'SignatureDoesNotMatch'),
-    seen(unknown.accessKeyId, unknown.sessionToken, false, 'InvalidClientTokenId'),
-    seen(key.accessKeyId, 'not-the-token', false, 'InvalidClientTokenId'),
-    { ...seen(key.accessKeyId, key.sessionToken, true, 'ok'), callerArn: INSTANCE_ARN },
-  ]);
+  t.has(
+    sim.requests(),
+    [
+      seen(key.accessKeyId, key.sessionToken, false, 'SignatureDoesNotMatch'),
+      seen(unknown.accessKeyId, unknown.sessionToken, false, 'InvalidClientTokenId'),
+      seen(key.accessKeyId, 'not-the-token', false, 'InvalidClientTokenId'),
+      { ...seen(key.accessKeyId, key.sessionToken, true, 'ok'), callerArn: INSTANCE_ARN },
+    ],
+    'each checked request is recorded as sent, with its verdict',
+  );
   t.equal(sim.requests().length, 4);
   t.ok(
     sim.requests().every((r) => r.signedHeaders.includes('x-amz-security-token')),
