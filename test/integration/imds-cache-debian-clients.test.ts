@@ -1,7 +1,7 @@
 // Clients nobody here wrote, as Debian 12 ships them (AWS CLI v2, boto3, the Go SDK v2), get
 // their credentials from one daemon in every way they support — token file, token value, the
-// IMDSv2 facade — and sign an STS call to a local stand-in that checks the key id, the session
-// token and the signature itself. Missing clients fail under CI=true, and skip (saying why)
+// IMDSv2 facade — and sign an STS call to our STS stand-in, which trusts only the IMDS simulator's
+// instance-role keys and records the key id, session token and signature check of each request. Missing clients fail under CI=true, and skip (saying why)
 // elsewhere; the README's client table is what this file measures.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,8 @@ import {
   type RunResult,
 } from '../support/debian-clients.js';
 import { DEFAULT_INSTANCE } from '../support/imds-simulator.js';
-import { type SignedCall, startStsStandIn } from '../support/sts-stand-in.js';
+import { imdsTrustedSource } from '../support/sts-imds-link.js';
+import { type StsRequestRecord, startStsSimulator } from '../support/sts-simulator.js';
 import { startStack } from './imds-cache-harness.js';
 
 type Mode = 'token file' | 'token value' | 'IMDSv2 facade';
@@ -35,6 +36,8 @@ const [stack, clients, home] = await Promise.all([
 ]);
 t.teardown(() => rm(home, { recursive: true, force: true }));
 const served = stack.sim.currentCredentials();
+// The only principal the STS stand-in knows: the IMDS simulator's (default) instance-role session.
+const INSTANCE_SESSION_ARN = `arn:aws:sts::${DEFAULT_INSTANCE.accountId}:assumed-role/empdir-app-role/${DEFAULT_INSTANCE.instanceId}`;
 const container = {
   AWS_CONTAINER_CREDENTIALS_FULL_URI: `${stack.daemon.url}/v1/credentials`,
   // Nothing may go around the daemon (and nothing may leave loopback).
@@ -59,21 +62,18 @@ function expectedToWork(client: DebianClient, mode: Mode): boolean | undefined {
 interface ModeOutcome {
   readonly mode: Mode;
   readonly result: RunResult;
-  readonly calls: readonly SignedCall[];
+  readonly calls: readonly StsRequestRecord[];
 }
 
 /** Every mode of one client, one after another, each signing to its own STS stand-in. */
 async function exercise(run: NonNullable<DebianClient['run']>): Promise<ModeOutcome[]> {
   const outcomes: ModeOutcome[] = [];
   for (const mode of Object.keys(MODES) as Mode[]) {
-    const sts = await startStsStandIn({
-      account: DEFAULT_INSTANCE.accountId,
-      secretFor: (id) => (id === served.AccessKeyId ? served.SecretAccessKey : undefined),
-    });
+    const sts = await startStsSimulator({ trustedSource: imdsTrustedSource(stack.sim.url) });
     try {
       const env = clientEnv(home, MODES[mode]);
       const result = await run({ env, stsUrl: sts.url, imds: mode === 'IMDSv2 facade' });
-      outcomes.push({ mode, result, calls: [...sts.calls] });
+      outcomes.push({ mode, result, calls: sts.requests() });
     } finally {
       await sts.close();
     }
@@ -108,17 +108,21 @@ clients.forEach((client, index) => {
       }
       t.equal(result.code, 0, `${mode}: exit 0 ${result.stderr.slice(-600)}`);
       t.equal(calls.length, 1, `${mode}: one signed STS call`);
-      t.match(
-        calls[0],
+      const call = calls[0];
+      // t.has compares each field whole (t.match would accept a string that merely contains it).
+      t.has(
+        call,
         {
           accessKeyId: served.AccessKeyId,
           sessionToken: served.Token,
-          tokenSigned: true,
           signatureValid: true,
+          callerArn: INSTANCE_SESSION_ARN,
           action: 'GetCallerIdentity',
+          outcome: 'ok',
         },
         `${mode}: signed with the served key, secret and session token`,
       );
+      t.ok(call?.signedHeaders.includes('x-amz-security-token'), `${mode}: the token is signed`);
       if (result.code !== 0) continue;
       const output = JSON.parse(result.stdout) as Record<string, unknown>;
       t.match(output, { Account: DEFAULT_INSTANCE.accountId }, `${mode}: output`);

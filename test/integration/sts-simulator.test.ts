@@ -130,6 +130,30 @@ t.test('a wrong secret, an unknown key or a wrong session token is refused', asy
   t.same(sim.assumeRoleCalls(), [], 'refused calls are never recorded');
   const identity = await client(sim.url, key).send(new GetCallerIdentityCommand({}));
   t.equal(identity.Arn, INSTANCE_ARN, 'the right secret passes');
+  // Each checked request is recorded with the key id and token exactly as sent, and its verdict.
+  const seen = (id: string, token: string | undefined, valid: boolean, outcome: string) => ({
+    action: 'GetCallerIdentity',
+    accessKeyId: id,
+    sessionToken: token,
+    signatureValid: valid,
+    outcome,
+  });
+  t.has(
+    sim.requests(),
+    [
+      seen(key.accessKeyId, key.sessionToken, false, 'SignatureDoesNotMatch'),
+      seen(unknown.accessKeyId, unknown.sessionToken, false, 'InvalidClientTokenId'),
+      seen(key.accessKeyId, 'not-the-token', false, 'InvalidClientTokenId'),
+      { ...seen(key.accessKeyId, key.sessionToken, true, 'ok'), callerArn: INSTANCE_ARN },
+    ],
+    'each checked request is recorded as sent, with its verdict',
+  );
+  t.equal(sim.requests().length, 4);
+  t.ok(
+    sim.requests().every((r) => r.signedHeaders.includes('x-amz-security-token')),
+    'the signed header list is recorded',
+  );
+  t.equal(sim.requests()[0]?.callerArn, undefined, 'no caller for a refused signature');
 });
 
 t.test('a body changed after signing fails; the error is STS XML', async (t) => {
@@ -326,6 +350,10 @@ t.test('process mode: flags, control endpoints, faults from outside', async (t) 
     byCode: { Throttling: 1 },
   });
   t.match((await control('calls')).body, [{ outcome: 'Throttling' }, { outcome: 'ok' }]);
+  t.has((await control('requests')).body, [
+    { action: 'AssumeRole', accessKeyId: key.accessKeyId, outcome: 'Throttling' },
+    { action: 'AssumeRole', accessKeyId: key.accessKeyId, signatureValid: true, outcome: 'ok' },
+  ]);
   const user = (await control('user', { arn: `arn:aws:iam::${ACCOUNT}:user/ops` })).body;
   const asUser = await client(url, user).send(new GetCallerIdentityCommand({}));
   t.equal(asUser.Arn, `arn:aws:iam::${ACCOUNT}:user/ops`, 'a user key made over the control API');
@@ -334,6 +362,7 @@ t.test('process mode: flags, control endpoints, faults from outside', async (t) 
   t.equal((await control('counters', {})).status, 405);
   t.equal((await control('reset-counters', {})).status, 200);
   t.same((await control('calls')).body, []);
+  t.same((await control('requests')).body, []);
 });
 
 // node:crypto behind the hash interface the signer expects.

@@ -10,6 +10,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 const ACTIONS = {
   counters: 'GET',
   calls: 'GET',
+  requests: 'GET',
   'reset-counters': 'POST',
   fault: 'POST',
   trust: 'POST',
@@ -53,6 +54,8 @@ function apply(action, body, sim) {
       return sim.counters();
     case 'calls':
       return sim.assumeRoleCalls();
+    case 'requests':
+      return sim.requests();
     case 'reset-counters':
       sim.resetCounters();
       return { ok: true };

@@ -15,8 +15,8 @@ const USAGE =
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /**
- * Process mode: parse flags, start with control endpoints (/__simulator/counters, calls, fault,
- * trust, user, reset-counters), print `{"url": ...}` once listening, exit with the parent.
+ * Process mode: parse flags, start with control endpoints (/__simulator/counters, calls, requests,
+ * fault, trust, user, reset-counters), print `{"url": ...}` once listening, exit with the parent.
  * `--trust-imds` accepts the instance role's keys served by an IMDS simulator at that url.
  * @param {string[]} argv
  * @param {(options: StsSimulatorOptions) => Promise<StsSimulator>} start

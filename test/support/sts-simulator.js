@@ -8,6 +8,7 @@ import { accessDenied, assumeRole, getCallerIdentity, readAssumeRole } from './s
 import { handleStsControl, STS_CONTROL_PREFIX } from './sts-control.js';
 import { createStsFaultSwitch } from './sts-faults.js';
 import { createPrincipalStore } from './sts-principals.js';
+import { requestRecord } from './sts-request-log.js';
 import { verifySignature } from './sts-sigv4.js';
 import { runStsSimulatorCli } from './sts-simulator-cli.js';
 import { errorReply } from './sts-xml.js';
@@ -17,6 +18,7 @@ import { errorReply } from './sts-xml.js';
  * @typedef {import('./sts-principals.js').TrustedKey} TrustedKey
  * @typedef {import('./sts-principals.js').Caller} Caller
  * @typedef {import('./sts-actions.js').AssumeRoleRecord} AssumeRoleRecord
+ * @typedef {import('./sts-request-log.js').StsRequestRecord} StsRequestRecord
  * @typedef {import('./sts-xml.js').StsReply} StsReply
  * @typedef {{ total: number, byAction: Record<string, number>, byStatus: Record<string, number>,
  *   byCode: Record<string, number> }} StsCounters
@@ -26,7 +28,8 @@ import { errorReply } from './sts-xml.js';
  * @typedef {{ url: string, port: number, trust: (key: TrustedKey) => Caller,
  *   createUser: (arn: string) => TrustedKey, setFault: (fault: StsFault) => void,
  *   counters: () => StsCounters, resetCounters: () => void,
- *   assumeRoleCalls: () => AssumeRoleRecord[], close: () => Promise<void> }} StsSimulator
+ *   assumeRoleCalls: () => AssumeRoleRecord[], requests: () => StsRequestRecord[],
+ *   close: () => Promise<void> }} StsSimulator
  */
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -65,6 +68,8 @@ export async function startStsSimulator(options = {}) {
   let counters = { total: 0, byAction: {}, byStatus: {}, byCode: {} };
   /** @type {AssumeRoleRecord[]} */
   let calls = [];
+  /** @type {StsRequestRecord[]} */
+  let requests = [];
   const context = {
     store,
     now,
@@ -118,12 +123,20 @@ export async function startStsSimulator(options = {}) {
       lookup,
       now(),
     );
-    if (!verdict.ok) return send(verdict.reply);
+    // Every signature checked is recorded with the answer it got (faults and refusals too).
+    const record = requestRecord({ action, headers: req.headers, verdict, atMs: now() });
+    requests.push(record);
+    /** @param {StsReply} reply */
+    const answer = (reply) => {
+      record.outcome = reply.code ?? 'ok';
+      send(reply);
+    };
+    if (!verdict.ok) return answer(verdict.reply);
     const { caller } = verdict;
     if (action === 'GetCallerIdentity')
-      return send(fault ? faultReply(fault, caller, action) : getCallerIdentity(caller));
+      return answer(fault ? faultReply(fault, caller, action) : getCallerIdentity(caller));
     if (action !== 'AssumeRole') {
-      return send(
+      return answer(
         errorReply(
           400,
           'InvalidAction',
@@ -137,7 +150,7 @@ export async function startStsSimulator(options = {}) {
       ? faultReply(fault, caller, action, call.roleArn)
       : assumeRole(call, caller, context);
     call.outcome = reply.code ?? 'ok';
-    send(reply);
+    answer(reply);
   }
 
   const server = createServer((req, res) => {
@@ -172,8 +185,10 @@ export async function startStsSimulator(options = {}) {
     resetCounters() {
       counters = { total: 0, byAction: {}, byStatus: {}, byCode: {} };
       calls = [];
+      requests = [];
     },
     assumeRoleCalls: () => structuredClone(calls),
+    requests: () => structuredClone(requests),
     async close() {
       const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
       server.closeAllConnections();
