@@ -30,7 +30,9 @@ const DEBIAN_12_READS_TOKEN_FILE: Readonly<Record<string, Readonly<Record<string
 const mustRun = process.env.CI === 'true' && process.env.EMPDIR_SKIP_SYSTEM_PACKAGES !== '1';
 
 const [stack, clients, home] = await Promise.all([
-  startStack(t, { env: { IMDS_CACHE_IMDS_FACADE: 'on' } }),
+  startStack(t, {
+    env: { IMDS_CACHE_IMDS_FACADE: 'on', IMDS_CACHE_FACADE_USERS: String(process.getuid?.()) },
+  }),
   debianClients(),
   mkdtemp(join(tmpdir(), 'empdir-clients-home-')),
 ]);

@@ -12,7 +12,7 @@ const ROLE = 'empdir-app-role';
 const CREDENTIALS_ACCOUNT = '210987654321';
 
 const stack = await startStack(t, {
-  env: { IMDS_CACHE_IMDS_FACADE: 'on' },
+  env: { IMDS_CACHE_IMDS_FACADE: 'on', IMDS_CACHE_FACADE_USERS: String(process.getuid?.()) },
   sim: {
     credentialExtras: {
       AccountId: CREDENTIALS_ACCOUNT,
