@@ -4,7 +4,7 @@
 import t from 'tap';
 import { TEST_PARAMETERS } from '../../deploy/lib/template-policies.mjs';
 import { exactGrants } from './deploy-exact-grants.js';
-import { stackPolicies } from './deploy-stack-policies.js';
+import { type StackPolicies, stackPolicies } from './deploy-stack-policies.js';
 
 /** The parameters that create every conditional resource (trail, HTTPS, machine client). */
 const EVERYTHING = {
@@ -27,3 +27,76 @@ for (const file of ['ec2.yaml', 'serverless.yaml']) {
     t.same(report.problems, [], `${file}: exact`);
   });
 }
+
+t.test('the check fails for every kind of widening and for a missing grant', async (t) => {
+  const only = (...services: string[]) => ({ onlyServices: new Set(services) });
+  const ec2 = async () => stackPolicies('ec2.yaml', EVERYTHING);
+  const role = (stack: StackPolicies) => stack.roles.find((r) => r.id === 'InstanceRole');
+  const bootstrap = (stack: StackPolicies) =>
+    role(stack)?.identityPolicies.find((p) => p.name === 'instance-bootstrap')?.policy;
+  const table = 'arn:aws:dynamodb:us-east-1:123456789012:table/empdir-ec2-prod-employees';
+  const bucket = 'arn:aws:s3:::empdir-ec2-prod-photos-123456789012-us-east-1';
+  const cases: {
+    name: string;
+    change: (stack: StackPolicies) => void;
+    services: string[];
+    caught: RegExp;
+  }[] = [
+    {
+      name: 'dynamodb:BatchWriteItem on the table in the bootstrap policy',
+      change: (s) =>
+        bootstrap(s)?.Statement.push({
+          Effect: 'Allow',
+          Action: 'dynamodb:BatchWriteItem',
+          Resource: table,
+        }),
+      services: ['dynamodb'],
+      caught:
+        /not declared: role:InstanceRole may dynamodb:BatchWriteItem on arn:aws:dynamodb:.*table\/empdir-ec2-prod-employees$/m,
+    },
+    {
+      name: 'a declared action on someone else’s bucket',
+      change: (s) =>
+        bootstrap(s)?.Statement.push({
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::someone-elses/*',
+        }),
+      services: ['s3'],
+      caught:
+        /not declared: role:InstanceRole may s3:GetObject on arn:aws:s3:::someone-elses\/sample/,
+    },
+    {
+      name: 'the bucket policy opened to everyone',
+      change: (s) =>
+        s.resourcePolicies.get(bucket)?.Statement.push({
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: `${bucket}/*`,
+        }),
+      services: ['s3'],
+      caught:
+        /not declared: outsider may s3:GetObject on arn:aws:s3:::empdir-ec2-prod-photos[\s\S]*not declared: anonymous may s3:GetObject/,
+    },
+    {
+      name: 'a grant the API needs taken away',
+      change: (s) => {
+        const api = role(s)?.identityPolicies.find((p) => p.name === 'api-data-access')?.policy;
+        const photos = api?.Statement.find((x) => x.Sid === 'PhotoObjects');
+        if (photos) photos.Action = ['s3:GetObject', 's3:DeleteObject'];
+      },
+      services: ['s3'],
+      caught:
+        /declared but denied: role:InstanceRole s3:PutObject on .*employee-pic\/sample[\s\S]*never exercised: role:InstanceRole s3:PutObject/,
+    },
+  ];
+  const clean = await exactGrants('ec2.yaml', await ec2(), only('s3', 'dynamodb'));
+  t.same(clean.problems, [], 'the committed policies pass the same narrowed check');
+  for (const { name, change, services, caught } of cases) {
+    const stack = await ec2();
+    change(stack);
+    const report = await exactGrants('ec2.yaml', stack, only(...services));
+    t.match(report.problems.join('\n'), caught, `${name}: caught`);
+  }
+});

