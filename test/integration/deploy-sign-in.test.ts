@@ -186,6 +186,7 @@ t.test('with a certificate the load balancer redirects HTTP to HTTPS (TLS 1.2+)'
     },
   ]);
   t.ok(https.resolver.isCreated('HttpsListener'));
+  t.equal(https.resolver.resolve(https.parsed.Outputs.Url.Value), 'https://a.example.com', 'Url');
   t.match(https.props('HttpsListener'), {
     Protocol: 'HTTPS',
     Port: 443,
