@@ -45,6 +45,7 @@ const PROD_WITH_EVERYTHING = {
   CertificateArn:
     'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
   DomainName: 'directory.example.com',
+  MachineClientRole: 'editor',
 };
 
 t.test('both templates validate with zero errors and zero warnings', async (t) => {

@@ -80,6 +80,18 @@ t.test('the check fails for every kind of widening and for a missing grant', asy
         /not declared: outsider may s3:GetObject on arn:aws:s3:::empdir-ec2-prod-photos[\s\S]*not declared: anonymous may s3:GetObject/,
     },
     {
+      name: 'any Cognito grant for the instance role (it needs none)',
+      change: (s) =>
+        bootstrap(s)?.Statement.push({
+          Effect: 'Allow',
+          Action: 'cognito-idp:AdminCreateUser',
+          Resource: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/UserPool-physical-id',
+        }),
+      services: ['cognito-idp'],
+      caught:
+        /not declared: role:InstanceRole may cognito-idp:AdminCreateUser on arn:aws:cognito-idp:.*userpool\/UserPool-physical-id$/m,
+    },
+    {
       name: 'a grant the API needs taken away',
       change: (s) => {
         const api = role(s)?.identityPolicies.find((p) => p.name === 'api-data-access')?.policy;
