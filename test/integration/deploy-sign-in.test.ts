@@ -1,39 +1,16 @@
 // Sign-in in both stacks: a Cognito pool with MFA required, the three role groups, a public web
-// client and no secret anywhere, the app configured from them, HTTPS required outside dev (EC2),
-// and a JWT authorizer in front of the serverless JSON API.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// client and no secret anywhere, and the app configured from them.
 import t from 'tap';
-import { createResolver } from '../../deploy/lib/cfn-resolve.mjs';
-import { ruleFailures } from '../../deploy/lib/cfn-rules.mjs';
-import { parseTemplate } from '../../deploy/lib/cfn-yaml.mjs';
 import { SIGN_IN_SETTINGS } from '../../deploy/lib/sign-in.mjs';
-import { TEST_PARAMETERS } from '../../deploy/lib/template-policies.mjs';
-import { DEPLOY_DIR } from '../../deploy/lib/templates.mjs';
-
-const FILES = ['ec2.yaml', 'serverless.yaml'] as const;
-const text = (file: string) => readFileSync(join(DEPLOY_DIR, file), 'utf8');
-const template = (file: string) => parseTemplate(text(file));
-const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e';
-const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/UserPool-physical-id';
-
-function stack(file: string, parameters: Record<string, string> = {}) {
-  const parsed = template(file);
-  const resolver = createResolver(parsed, {
-    parameters: { ...TEST_PARAMETERS, Stage: 'dev', ...parameters },
-  });
-  const props = (id: string) => resolver.resolve(parsed.Resources[id].Properties);
-  return { parsed, resolver, props };
-}
-
-/** The API's settings as each stack hands them over: Lambda environment or the user data's exports. */
-function appSettings(file: string, parameters: Record<string, string> = {}) {
-  const { props } = stack(file, parameters);
-  if (file === 'serverless.yaml') return props('ApiFunction').Environment.Variables;
-  const script = Buffer.from(props('LaunchTemplate').LaunchTemplateData.UserData, 'base64');
-  const exported = [...script.toString('utf8').matchAll(/^export ([A-Z0-9_]+)='([^']*)'$/gm)];
-  return Object.fromEntries(exported.map((m) => [m[1], m[2]]));
-}
+import {
+  appSettings,
+  CERTIFICATE,
+  FILES,
+  ISSUER,
+  stack,
+  template,
+  text,
+} from './deploy-sign-in-stack.js';
 
 t.test('each stack has one user pool: MFA required (TOTP), admin-created users only', async (t) => {
   for (const file of FILES) {
@@ -157,99 +134,5 @@ t.test('each stack configures the app from its own pool, client and domain', asy
     named.OIDC_REDIRECT_URI,
     'https://a.example.com/auth/callback',
     'EC2: the domain when set',
-  );
-});
-
-t.test('EC2 requires a certificate (and a domain) for every stage but dev', async (t) => {
-  const ec2 = template('ec2.yaml');
-  const failures = (parameters: Record<string, string>) =>
-    ruleFailures(ec2, { ...TEST_PARAMETERS, ...parameters });
-  const https = { CertificateArn: CERTIFICATE, DomainName: 'directory.example.com' };
-  t.same(failures({ Stage: 'dev' }), [], 'dev may run on plain HTTP');
-  for (const stage of ['staging', 'prod']) {
-    t.match(failures({ Stage: stage }), [/^HttpsOutsideDev: CertificateArn/], `${stage}: refused`);
-    t.same(failures({ Stage: stage, ...https }), [], `${stage}: with a certificate`);
-  }
-  t.match(failures({ Stage: 'prod', CertificateArn: CERTIFICATE }), [/^DomainWithCertificate/]);
-});
-
-t.test('with a certificate the load balancer redirects HTTP to HTTPS (TLS 1.2+)', async (t) => {
-  const https = stack('ec2.yaml', {
-    Stage: 'prod',
-    CertificateArn: CERTIFICATE,
-    DomainName: 'a.example.com',
-  });
-  t.same(https.props('HttpListener').DefaultActions, [
-    {
-      Type: 'redirect',
-      RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' },
-    },
-  ]);
-  t.ok(https.resolver.isCreated('HttpsListener'));
-  t.equal(https.resolver.resolve(https.parsed.Outputs.Url.Value), 'https://a.example.com', 'Url');
-  t.match(https.props('HttpsListener'), {
-    Protocol: 'HTTPS',
-    Port: 443,
-    SslPolicy: /^ELBSecurityPolicy-TLS13-1-2-/,
-    Certificates: [{ CertificateArn: CERTIFICATE }],
-  });
-  const plain = stack('ec2.yaml');
-  t.match(plain.props('HttpListener').DefaultActions, [{ Type: 'forward' }], 'dev: plain HTTP');
-  t.notOk(plain.resolver.isCreated('HttpsListener'));
-});
-
-t.test('the serverless JSON API needs a bearer token of the pool; pages do not', async (t) => {
-  for (const parameters of [{}, { MachineClientRole: 'viewer' }] as Record<string, string>[]) {
-    const { parsed, props } = stack('serverless.yaml', parameters);
-    const authorizer = props('HttpApiJwtAuthorizer');
-    t.match(authorizer, {
-      ApiId: 'HttpApi-physical-id',
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
-    });
-    t.equal(authorizer.JwtConfiguration.Issuer, ISSUER, 'issuer: the pool');
-    t.equal(authorizer.JwtConfiguration.Issuer, appSettings('serverless.yaml').OIDC_ISSUER);
-    t.same(
-      authorizer.JwtConfiguration.Audience,
-      'MachineClientRole' in parameters
-        ? ['WebClient-physical-id', 'MachineClient-physical-id']
-        : ['WebClient-physical-id'],
-      'audience: the app client (and the machine client when there is one)',
-    );
-    const routes = Object.entries<{ Type: string }>(parsed.Resources)
-      .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route')
-      .map(([id]) => props(id));
-    t.same(
-      routes.map((r) => [r.RouteKey, r.AuthorizationType ?? 'NONE', r.AuthorizerId ?? null]),
-      [
-        ['$default', 'NONE', null],
-        ['ANY /api/{proxy+}', 'JWT', 'HttpApiJwtAuthorizer-physical-id'],
-      ],
-    );
-    t.same(new Set(routes.map((r) => r.Target)).size, 1, 'both reach the same function');
-  }
-});
-
-t.test('the instances reach Cognito through the NAT gateway, on HTTPS only', async (t) => {
-  const { props } = stack('ec2.yaml');
-  t.match(props('PrivateDefaultRoute'), {
-    RouteTableId: 'PrivateRouteTable-physical-id',
-    DestinationCidrBlock: '0.0.0.0/0',
-    NatGatewayId: 'NatGateway-physical-id',
-  });
-  t.equal(
-    props('NatGateway').SubnetId,
-    'PublicSubnetA-physical-id',
-    'the NAT sits in a public subnet',
-  );
-  const egress = props('InstanceSecurityGroup').SecurityGroupEgress;
-  t.same(
-    egress.map((e: { IpProtocol: string; FromPort: number; ToPort: number }) => [
-      e.IpProtocol,
-      e.FromPort,
-      e.ToPort,
-    ]),
-    [['tcp', 443, 443]],
-    'nothing but HTTPS leaves an instance',
   );
 });
