@@ -2,13 +2,15 @@
 # Boots one employee-directory instance on Amazon Linux 2023: Node.js 22 from the distribution's
 # own repositories, the release artefact from the artefact bucket, then the two systemd units.
 # Nothing comes from outside AWS: dnf's repositories and the artefact both live in S3, which the
-# private subnets reach through the VPC's gateway endpoint (there is no route to the internet).
+# private subnets reach through the VPC's gateway endpoint (the NAT gateway is for Cognito sign-in).
 # The launch template prepends the exports checked below (see the `user-data` fragment in ec2.yaml).
 set -euo pipefail
 umask 022
 
 : "${STAGE:?}" "${AWS_REGION:?}" "${ARTIFACT_BUCKET:?}" "${ARTIFACT_KEY:?}"
 : "${PHOTOS_BUCKET:?}" "${TABLE_NAME:?}" "${SESSION_SECRET_ARN:?}"
+: "${OIDC_ISSUER:?}" "${OIDC_CLIENT_ID:?}" "${OIDC_AUDIENCE:?}" "${OIDC_REDIRECT_URI:?}"
+: "${OIDC_POST_LOGOUT_REDIRECT_URI:?}" "${OIDC_END_SESSION_URL:?}"
 ARTIFACT_SHA256="${ARTIFACT_SHA256:-}"
 DOMAIN_NAME="${DOMAIN_NAME:-}"
 # Where things go; the units expect these defaults, a test points them at a scratch directory.
@@ -60,12 +62,19 @@ write_config() {
   install -d -m 0755 "$CONFIG_DIR"
   # Behind an HTTPS listener the API sees http://; the browser's https:// origin must be trusted.
   [ -n "$DOMAIN_NAME" ] && trusted_origins="https://${DOMAIN_NAME}"
-  # Names only, nothing secret: AWS credentials never touch the disk, the daemon keeps them in memory.
+  # Names only, nothing secret: AWS credentials never touch the disk, the daemon keeps them in memory;
+  # the Cognito web client is public (no secret).
   cat >"${CONFIG_DIR}/employee-directory.env" <<CONFIG
 PHOTOS_BUCKET=${PHOTOS_BUCKET}
 TABLE_NAME=${TABLE_NAME}
 AWS_REGION=${AWS_REGION}
 TRUSTED_ORIGINS=${trusted_origins}
+OIDC_ISSUER=${OIDC_ISSUER}
+OIDC_CLIENT_ID=${OIDC_CLIENT_ID}
+OIDC_AUDIENCE=${OIDC_AUDIENCE}
+OIDC_REDIRECT_URI=${OIDC_REDIRECT_URI}
+OIDC_POST_LOGOUT_REDIRECT_URI=${OIDC_POST_LOGOUT_REDIRECT_URI}
+OIDC_END_SESSION_URL=${OIDC_END_SESSION_URL}
 CONFIG
   chmod 0644 "${CONFIG_DIR}/employee-directory.env"
   # Shared by every instance (through the VPC's Secrets Manager endpoint); readable by the API only.

@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { renderApiStatements } from './api-policy.mjs';
 import { renderDataResources } from './data-resources.mjs';
 import { renderFragments } from './fragments.mjs';
+import { renderSignInEnvironment, renderSignInResources } from './sign-in.mjs';
 import { renderUserData } from './user-data.mjs';
+
+/** The host name browsers reach each stack at (sign-in redirects only ever go to https://). */
+export const PUBLIC_HOST = {
+  ec2: '!If [HasDomainName, !Ref DomainName, !GetAtt LoadBalancer.DNSName]',
+  fn: `!Sub "\${HttpApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}"`,
+};
 
 export const DEPLOY_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_ROOT = join(DEPLOY_DIR, '..');
@@ -37,11 +44,14 @@ export async function templateFragments() {
     'ec2.yaml': {
       'data-resources': renderDataResources('ec2'),
       'api-statements': renderApiStatements(),
-      'user-data': renderUserData(userData),
+      'user-data': renderUserData(userData, PUBLIC_HOST.ec2),
+      'sign-in': renderSignInResources('ec2', PUBLIC_HOST.ec2),
     },
     'serverless.yaml': {
       'data-resources': renderDataResources('fn'),
       'api-statements': renderApiStatements(),
+      'sign-in': renderSignInResources('fn', PUBLIC_HOST.fn),
+      'sign-in-environment': renderSignInEnvironment(PUBLIC_HOST.fn),
     },
   };
 }

@@ -1,5 +1,6 @@
 // Embeds deploy/user-data.sh in the launch template. The stack's values are exported ahead of the
 // script by `!Sub`; the script itself goes in verbatim, so no `${...}` in it is touched by CloudFormation.
+import { SIGN_IN_SETTINGS, signInVariables } from './sign-in.mjs';
 
 /** The variables user-data.sh requires, and the parameter or resource whose `!Sub` value each gets. */
 export const USER_DATA_EXPORTS = {
@@ -16,25 +17,33 @@ export const USER_DATA_EXPORTS = {
 
 /**
  * @param {string} script the text of deploy/user-data.sh
+ * @param {string} host a YAML expression for the stack's public host name
  */
-export function renderUserData(script) {
+export function renderUserData(script, host) {
   const [shebang, ...body] = script.replace(/\n+$/, '').split('\n');
   if (shebang !== '#!/bin/bash') throw new Error('user-data.sh must start with #!/bin/bash');
-  const exports = Object.entries(USER_DATA_EXPORTS).map(
-    ([name, source]) => `${name}='\${${source}}'`,
-  );
+  const exports = [
+    ...Object.entries(USER_DATA_EXPORTS).map(([name, source]) => `${name}='\${${source}}'`),
+    // The sign-in settings under the API's own names (`!Sub` texts, see sign-in.mjs).
+    ...Object.entries(SIGN_IN_SETTINGS).map(([name, text]) => `${name}='${text}'`),
+  ];
   const indent = (/** @type {string[]} */ lines, /** @type {string} */ pad) =>
     lines.map((line) => (line === '' ? '' : `${pad}${line}`));
   return [
     'UserData: !Base64',
     '  Fn::Join:',
     "    - ''",
-    '    - - !Sub |',
+    '    - - !Sub',
+    '        - |',
     '          #!/bin/bash',
     "          # Each parameter's AllowedPattern keeps quotes out of these values.",
     ...indent(
       exports.map((line) => `export ${line}`),
       '          ',
+    ),
+    ...indent(
+      signInVariables(host).map((line, i) => `${i === 0 ? '- ' : '  '}${line}`),
+      '        ',
     ),
     '      - |',
     ...indent(body, '        '),

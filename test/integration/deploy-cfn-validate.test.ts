@@ -10,6 +10,7 @@ import {
 } from '@aws/cloudformation-validate';
 import t from 'tap';
 import { parseTemplate } from '../../deploy/lib/cfn-yaml.mjs';
+import { SIGN_IN_SETTINGS } from '../../deploy/lib/sign-in.mjs';
 import { DEPLOY_DIR } from '../../deploy/lib/templates.mjs';
 
 const read = (file: string) => readFileSync(join(DEPLOY_DIR, file), 'utf8');
@@ -44,6 +45,7 @@ const PROD_WITH_EVERYTHING = {
   CertificateArn:
     'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
   DomainName: 'directory.example.com',
+  MachineClientRole: 'editor',
 };
 
 t.test('both templates validate with zero errors and zero warnings', async (t) => {
@@ -129,11 +131,14 @@ t.test('only the load balancer reaches the instances, and checks /readyz', async
   );
   const routes = Object.values<{ Type: string; Properties: Record<string, unknown> }>(resources)
     .filter((r) => r.Type === 'AWS::EC2::Route')
-    .map((r) => r.Properties.RouteTableId);
+    .map((r) => [r.Properties.RouteTableId, r.Properties.GatewayId ?? r.Properties.NatGatewayId]);
   t.same(
     routes,
-    [{ Ref: 'PublicRouteTable' }],
-    'the private subnets have no route to the internet',
+    [
+      [{ Ref: 'PrivateRouteTable' }, { Ref: 'NatGateway' }],
+      [{ Ref: 'PublicRouteTable' }, { Ref: 'InternetGateway' }],
+    ],
+    'the private subnets reach the internet (Cognito) only out through the NAT gateway',
   );
 });
 
@@ -184,12 +189,16 @@ t.test('CloudTrail is optional and records management events in its own bucket',
 t.test('the Lambda runs the API handler on nodejs22.x behind an HTTP API', async (t) => {
   const fn = parseTemplate(read('serverless.yaml')).Resources;
   t.match(fn.ApiFunction.Properties, { Runtime: 'nodejs22.x', Handler: 'dist/lambda.handler' });
-  t.same(Object.keys(fn.ApiFunction.Properties.Environment.Variables).sort(), [
-    'NODE_OPTIONS',
-    'PHOTOS_BUCKET',
-    'SESSION_SECRET',
-    'TABLE_NAME',
-  ]);
+  t.same(
+    Object.keys(fn.ApiFunction.Properties.Environment.Variables).sort(),
+    [
+      'NODE_OPTIONS',
+      'PHOTOS_BUCKET',
+      'SESSION_SECRET',
+      'TABLE_NAME',
+      ...Object.keys(SIGN_IN_SETTINGS),
+    ].sort(),
+  );
   t.match(fn.HttpApiIntegration.Properties, {
     IntegrationType: 'AWS_PROXY',
     PayloadFormatVersion: '2.0',

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { parseTemplate } from '../../deploy/lib/cfn-yaml.mjs';
+import { SIGN_IN_SETTINGS } from '../../deploy/lib/sign-in.mjs';
 import { DEPLOY_DIR } from '../../deploy/lib/templates.mjs';
 import { USER_DATA_EXPORTS } from '../../deploy/lib/user-data.mjs';
 
@@ -62,7 +63,7 @@ t.test('user data installs from AWS only, with bash strict mode', async (t) => {
   const required = [...script.matchAll(/"\$\{([A-Z0-9_]+):[?-]\}"/g)].map((m) => m[1]);
   t.same(
     [...new Set(required)].sort(),
-    Object.keys(USER_DATA_EXPORTS).sort(),
+    [...Object.keys(USER_DATA_EXPORTS), ...Object.keys(SIGN_IN_SETTINGS)].sort(),
     'exactly what the template exports',
   );
 });

@@ -18,9 +18,20 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { SIGN_IN_SETTINGS } from '../../deploy/lib/sign-in.mjs';
 import { DEPLOY_DIR } from '../../deploy/lib/templates.mjs';
 
 const UNITS = ['imds-cache.service', 'employee-directory.service'];
+// What the launch template exports from the stack's Cognito pool (see deploy/lib/sign-in.mjs).
+const SIGN_IN = {
+  OIDC_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI',
+  OIDC_CLIENT_ID: '1example23456789abcdefghij',
+  OIDC_AUDIENCE: '1example23456789abcdefghij,2machine3456789abcdefghij',
+  OIDC_REDIRECT_URI: 'https://directory.example.com/auth/callback',
+  OIDC_POST_LOGOUT_REDIRECT_URI: 'https://directory.example.com/auth/signed-out',
+  OIDC_END_SESSION_URL:
+    'https://empdir-ec2-dev-123456789012.auth.eu-west-1.amazoncognito.com/logout',
+};
 const STAND_INS: Record<string, string> = {
   dnf: '',
   systemctl: '',
@@ -81,6 +92,7 @@ function sandbox() {
     TABLE_NAME: 'empdir-ec2-dev-employees',
     SESSION_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:SessionSecret-AbCdEf',
     DOMAIN_NAME: 'directory.example.com',
+    ...SIGN_IN,
   };
   mkdirSync(env.UNIT_DIR);
   const run = (overrides: Record<string, string | undefined> = {}) => {
@@ -155,6 +167,7 @@ t.test(
         `TABLE_NAME=${env.TABLE_NAME}`,
         'AWS_REGION=eu-west-1',
         'TRUSTED_ORIGINS=https://directory.example.com',
+        ...Object.entries(SIGN_IN).map(([name, value]) => `${name}=${value}`),
         '',
       ].join('\n'),
     );
@@ -201,4 +214,19 @@ t.test('a missing setting stops the script before it changes the machine', async
   t.not(result.status, 0);
   t.match(result.stderr, /TABLE_NAME/);
   t.same(result.calls, [], 'not even dnf ran');
+});
+
+t.test('every sign-in setting is required: without one the script changes nothing', async (t) => {
+  t.same(
+    Object.keys(SIGN_IN).sort(),
+    Object.keys(SIGN_IN_SETTINGS).sort(),
+    'the stack exports these',
+  );
+  for (const name of Object.keys(SIGN_IN)) {
+    const { run } = sandbox();
+    const result = run({ [name]: undefined });
+    t.not(result.status, 0, `${name} missing`);
+    t.match(result.stderr, name);
+    t.same(result.calls, [], 'not even dnf ran');
+  }
 });

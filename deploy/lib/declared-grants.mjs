@@ -1,0 +1,108 @@
+// Every request the templates' policies may allow, written down once and independently of the
+// policies: test/integration/deploy-exact-grants.test.ts requires IAM's evaluation of the
+// policies to allow exactly these and nothing else. Widening a policy means adding a line here.
+// Resources are `!Sub` texts over the template's names; a trailing `*` covers one key below it.
+import { API_IAM_ACTIONS, EMPLOYEE_TABLE, PHOTO_KEY_PREFIX } from './shared.mjs';
+
+/**
+ * @typedef {object} DeclaredGrant
+ * @property {string} principal `role:<logical id>` or `service:<service principal>`
+ * @property {string} action
+ * @property {string} resource a `!Sub` text
+ * @property {string} [when] a template condition that must hold
+ * @property {string} why
+ */
+
+/** @type {Record<import('./shared.mjs').IamResourceKind, string>} */
+const API_RESOURCE = {
+  table: `\${EmployeesTable.Arn}`,
+  'table-indexes': `\${EmployeesTable.Arn}/index/${EMPLOYEE_TABLE.byNameIndex.name}`,
+  bucket: `\${PhotosBucket.Arn}`,
+  'photo-objects': `\${PhotosBucket.Arn}/${PHOTO_KEY_PREFIX}*`,
+};
+
+/** @param {string} role @returns {DeclaredGrant[]} */
+const apiGrants = (role) =>
+  API_IAM_ACTIONS.map((grant) => ({
+    principal: `role:${role}`,
+    action: grant.action,
+    resource: API_RESOURCE[grant.resource],
+    why: `the API: ${grant.why}`,
+  }));
+
+/** @type {Record<string, DeclaredGrant[]>} */
+export const DECLARED_GRANTS = {
+  'ec2.yaml': [
+    ...apiGrants('InstanceRole'),
+    {
+      principal: 'role:InstanceRole',
+      action: 's3:GetObject',
+      resource: `arn:\${AWS::Partition}:s3:::\${ArtifactBucket}/\${ArtifactKey}`,
+      why: 'user-data.sh downloads the release',
+    },
+    {
+      principal: 'role:InstanceRole',
+      action: 'secretsmanager:GetSecretValue',
+      resource: `\${SessionSecret}`,
+      why: 'user-data.sh reads SESSION_SECRET',
+    },
+    {
+      principal: 'service:ec2.amazonaws.com',
+      action: 'sts:AssumeRole',
+      resource: `\${InstanceRole.Arn}`,
+      why: 'instances get the role through their profile',
+    },
+    {
+      principal: 'service:cloudtrail.amazonaws.com',
+      action: 's3:GetBucketAcl',
+      resource: `\${TrailBucket.Arn}`,
+      when: 'CreateTrail',
+      why: 'the trail checks its bucket',
+    },
+    {
+      principal: 'service:cloudtrail.amazonaws.com',
+      action: 's3:PutObject',
+      resource: `\${TrailBucket.Arn}/AWSLogs/\${AWS::AccountId}/*`,
+      when: 'CreateTrail',
+      why: 'the trail writes its log files',
+    },
+  ],
+  'serverless.yaml': [
+    ...apiGrants('ApiFunctionRole'),
+    ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+      principal: 'role:ApiFunctionRole',
+      action,
+      resource: `\${ApiFunctionLogGroup.Arn}`,
+      why: 'the function writes its own logs',
+    })),
+    {
+      principal: 'service:lambda.amazonaws.com',
+      action: 'sts:AssumeRole',
+      resource: `\${ApiFunctionRole.Arn}`,
+      why: 'Lambda runs the function with its role',
+    },
+    {
+      principal: 'service:apigateway.amazonaws.com',
+      action: 'lambda:InvokeFunction',
+      resource: `\${ApiFunction.Arn}`,
+      why: 'the HTTP API invokes the function',
+    },
+  ],
+};
+
+/** Actions no policy can deny to a signed-in principal: every role has them. */
+export const ALWAYS_ALLOWED = ['sts:GetCallerIdentity'];
+
+/**
+ * The request context under which each service principal's grants apply (their conditions).
+ * @type {Record<string, Record<string, string>>}
+ */
+export const SERVICE_CONTEXT = {
+  'cloudtrail.amazonaws.com': {
+    'aws:SourceArn': `arn:\${AWS::Partition}:cloudtrail:\${AWS::Region}:\${AWS::AccountId}:trail/empdir-ec2-\${Stage}`,
+    's3:x-amz-acl': 'bucket-owner-full-control',
+  },
+  'apigateway.amazonaws.com': {
+    'aws:SourceArn': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${HttpApi}/$default/GET/api/employees`,
+  },
+};
