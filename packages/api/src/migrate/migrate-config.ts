@@ -70,23 +70,26 @@ const schema = z.object({
 /** Reads the environment and the arguments; throws MigrateConfigError listing every bad key. */
 export function loadMigrateConfig(env: Env, argv: readonly string[]): MigrateConfig {
   const issues: string[] = [];
-  let args: Record<string, string | boolean | undefined> = {};
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        'from-table': { type: 'string' },
-        'from-bucket': { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        segments: { type: 'string' },
-        limit: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    issues.push(error instanceof Error ? error.message : String(error));
+  const known = ['from-table', 'from-bucket', 'dry-run', 'segments', 'limit'];
+  // Not strict, so one unknown option does not hide what is wrong with the others.
+  const { values: args, positionals } = parseArgs({
+    args: [...argv],
+    options: {
+      'from-table': { type: 'string' },
+      'from-bucket': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      segments: { type: 'string' },
+      limit: { type: 'string' },
+    },
+    strict: false,
+    allowPositionals: true,
+  });
+  for (const key of Object.keys(args)) {
+    if (!known.includes(key)) issues.push(`--${key}: unknown option`);
   }
+  // `--dry-run=no` must not quietly become a real run.
+  if (typeof args['dry-run'] !== 'boolean') issues.push('--dry-run: takes no value');
+  if (positionals.length > 0) issues.push(`unexpected argument "${positionals[0]}"`);
   const input: Record<string, unknown> = { ...env };
   for (const key of ['from-table', 'from-bucket', 'segments', 'limit']) {
     input[`--${key}`] = args[key];
@@ -96,7 +99,8 @@ export function loadMigrateConfig(env: Env, argv: readonly string[]): MigrateCon
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0] ?? '(environment)');
       const got = input[key];
-      issues.push(`${key}: ${issue.message}${typeof got === 'string' ? ` (got "${got}")` : ''}`);
+      const shown = typeof got === 'string' ? ` (got "${got}")` : got === true ? ' (no value)' : '';
+      issues.push(`${key}: ${issue.message}${shown}`);
     }
   }
   if (parsed.success && parsed.data['--from-table'] === parsed.data.TABLE_NAME) {
