@@ -362,3 +362,24 @@ t.test(
     t.same(await objectKeys(standins, names.photosBucket), photoKeys, 'no stray photo objects');
   },
 );
+
+t.test(
+  'the command stopped by SIGINT: finishes the item in hand, prints the summary, exits 130',
+  async (t) => {
+    const names = await freshNames(standins);
+    await putPlainItems(standins, names, 40);
+    const run1 = spawnMigrate(names, ['--segments', '1']);
+    await new Promise<void>((resolve) =>
+      run1.child.stderr.on('data', () => {
+        if (/^migrate: 1/.test(run1.output().stderr)) resolve();
+      }),
+    );
+    run1.child.kill('SIGINT');
+    t.equal((await run1.exited).code, 130);
+    const { stdout } = run1.output();
+    t.match(stdout, /Stopped early: run the same command again to continue\./);
+    const migrated = Number(/migrated: +(\d+)/.exec(stdout)?.[1]);
+    t.ok(migrated >= 1 && migrated < 40, `stopped part-way (${migrated} of 40)`);
+    t.equal((await scanAll(standins, names.tableName)).length, migrated, 'the summary is exact');
+  },
+);
