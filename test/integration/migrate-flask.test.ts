@@ -1,31 +1,18 @@
-// `migrate:flask` against the real stand-ins: items in exactly the Flask sample's shape, the odd
-// ones it allowed, a second run, a dry run, and a run stopped part-way then resumed.
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+// `migrate:flask` in-process against the real stand-ins: items in exactly the Flask sample's
+// shape, the odd ones it allowed, a second run, a dry run, and a run stopped part-way then resumed.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import t from 'tap';
 import { UpstreamError } from '../../packages/api/src/errors.js';
-import {
-  createMigrationDeps,
-  type FlaskMigrationOptions,
-  migrateFlask,
-} from '../../packages/api/src/migrate/index.js';
+import type { FlaskMigrationOptions } from '../../packages/api/src/migrate/index.js';
 import { DynamoDbEmployeeStore } from '../../packages/api/src/store/dynamodb-employee-store.js';
-import { standinEnv } from '../support/child-process.js';
-import { dynamoDbClientConfig, localAwsCredentials } from '../support/local-aws.js';
+import { dynamoDbClientConfig } from '../support/local-aws.js';
+import { putOddItems, runMigration, T0 } from './migrate-flask-fixtures.js';
 import {
-  type FlaskStandins,
   freshNames,
-  migrateConfig,
-  migrateEnv,
   type Names,
   objectKeys,
-  oldPhotoKey,
-  pngPhoto,
-  putOldItem,
   putPlainItems,
   scanAll,
   startFlaskStandins,
@@ -34,90 +21,11 @@ import {
 const standins = await startFlaskStandins();
 t.teardown(() => standins.stop());
 
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-
-async function run(
+const run = (
   names: Names,
   options: Partial<FlaskMigrationOptions> & { nowMs?: number } = {},
-  wrap?: (deps: ReturnType<typeof createMigrationDeps>) => void,
-) {
-  const deps = createMigrationDeps(migrateConfig(standins, names), {
-    credentials: localAwsCredentials(),
-    now: () => options.nowMs ?? T0,
-  });
-  wrap?.(deps);
-  try {
-    await deps.checkReady();
-    return await migrateFlask(deps, { dryRun: false, segments: 3, ...options });
-  } finally {
-    deps.close();
-  }
-}
-
-/** Every shape the original could leave behind; returns the ids by role. */
-async function putOddItems(s: FlaskStandins, names: Names) {
-  const ids = {
-    full: randomUUID(),
-    bare: randomUUID(),
-    unknownBadge: randomUUID(),
-    photoGone: randomUUID(),
-    noPlaceOrTitle: randomUUID(),
-    noName: randomUUID(),
-    notUuid: 'emp-42',
-    notImage: randomUUID(),
-  };
-  const photo = await pngPhoto(240, 120);
-  await putOldItem(
-    s,
-    names,
-    {
-      id: ids.full,
-      full_name: 'Ada Lovelace',
-      job_title: 'Analyst',
-      location: 'London',
-      badges: ['coffee', 'apple'],
-      object_key: oldPhotoKey(),
-    },
-    photo,
-  );
-  await putOldItem(s, names, { id: ids.bare, full_name: 'Bo', job_title: 'Ops', location: 'Oslo' });
-  await putOldItem(s, names, {
-    id: ids.unknownBadge,
-    full_name: 'Cy',
-    job_title: 'Dev',
-    location: 'Rome',
-    badges: ['apple', 'rocket'],
-  });
-  // The object was deleted from the old bucket; the item still names it.
-  await putOldItem(s, names, {
-    id: ids.photoGone,
-    full_name: 'Di',
-    job_title: 'QA',
-    location: 'Lima',
-    object_key: oldPhotoKey(),
-  });
-  await putOldItem(s, names, { id: ids.noPlaceOrTitle, full_name: '  Ed  ' });
-  await putOldItem(s, names, { id: ids.noName, job_title: 'Ghost', location: 'Nowhere' });
-  await putOldItem(s, names, {
-    id: ids.notUuid,
-    full_name: 'Fay',
-    job_title: 'PM',
-    location: 'Kyiv',
-  });
-  await putOldItem(
-    s,
-    names,
-    {
-      id: ids.notImage,
-      full_name: 'Gus',
-      job_title: 'HR',
-      location: 'Bonn',
-      object_key: oldPhotoKey(),
-    },
-    new TextEncoder().encode('this is not an image'),
-  );
-  return ids;
-}
+  wrap?: Parameters<typeof runMigration>[3],
+) => runMigration(standins, names, options, wrap);
 
 t.test('every shape the original allowed is copied or skipped as documented', async (t) => {
   const names = await freshNames(standins);
@@ -272,114 +180,5 @@ t.test(
       photoKeys,
       'every object belongs to an item: the re-done upload replaced the first, no duplicate',
     );
-  },
-);
-
-const MAIN = fileURLToPath(new URL('../../packages/api/dist/migrate/main.js', import.meta.url));
-
-/** The built command in a child process, with the stand-ins' dummy key in its environment. */
-function spawnMigrate(names: Names, args: string[], env: Record<string, string> = {}) {
-  const credentials = localAwsCredentials();
-  const child = spawn(
-    process.execPath,
-    [MAIN, '--from-table', names.fromTable, '--from-bucket', names.fromBucket, ...args],
-    {
-      env: standinEnv({
-        ...migrateEnv(standins, names),
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_EC2_METADATA_DISABLED: 'true',
-        ...env,
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-t.test(
-  'the command: bad settings exit 2 listing every key; a dry run prints the summary',
-  async (t) => {
-    const names = await freshNames(standins);
-    await putOddItems(standins, names);
-    const bad = spawnMigrate(names, ['--segments', 'x'], { TABLE_NAME: '', AWS_TIMEOUT_MS: '5' });
-    t.equal((await bad.exited).code, 2);
-    t.match(bad.output().stderr, /TABLE_NAME: .*\n.*AWS_TIMEOUT_MS: .*\n.*--segments: /);
-
-    const dry = spawnMigrate(names, ['--dry-run']);
-    t.equal((await dry.exited).code, 0);
-    const { stdout, stderr } = dry.output();
-    t.match(stdout, /^Dry run: nothing was written\.\n/);
-    t.match(stdout, /migrated: +6 \(would be\)/);
-    t.match(stdout, /id is not a UUID: 1 \(emp-42\)/);
-    t.match(stderr, /^migrate: \d+(\/\d+)? items: migrated /, 'plain lines when stderr is no TTY');
-    t.notMatch(stderr, /\r/);
-    t.same(await scanAll(standins, names.tableName), []);
-  },
-);
-
-t.test(
-  'the command killed part-way (SIGKILL), then resumed: complete, no duplicates',
-  async (t) => {
-    const names = await freshNames(standins);
-    const ids = await putPlainItems(standins, names, 40);
-    const run1 = spawnMigrate(names, ['--segments', '1']);
-    // The first progress line comes after the first item: kill it then, with no chance to clean up.
-    await new Promise<void>((resolve) =>
-      run1.child.stderr.on('data', () => {
-        if (/^migrate: 1/.test(run1.output().stderr)) resolve();
-      }),
-    );
-    run1.child.kill('SIGKILL');
-    t.equal((await run1.exited).signal, 'SIGKILL');
-    const afterKill = (await scanAll(standins, names.tableName)).length;
-    t.ok(afterKill >= 1 && afterKill < 40, `killed part-way (${afterKill} of 40 written)`);
-
-    const resumed = await run(names);
-    t.equal(resumed.migrated + resumed.alreadyPresent, 40);
-    t.equal(resumed.alreadyPresent, afterKill);
-    const items = await scanAll(standins, names.tableName);
-    t.same(
-      items.map((item) => item.id),
-      [...ids].sort(),
-      'every employee exactly once',
-    );
-    const photoKeys = items
-      .flatMap((item) => (item.photoKey ? [String(item.photoKey)] : []))
-      .sort();
-    t.equal(photoKeys.length, 20);
-    t.same(await objectKeys(standins, names.photosBucket), photoKeys, 'no stray photo objects');
-  },
-);
-
-t.test(
-  'the command stopped by SIGINT: finishes the item in hand, prints the summary, exits 130',
-  async (t) => {
-    const names = await freshNames(standins);
-    await putPlainItems(standins, names, 40);
-    const run1 = spawnMigrate(names, ['--segments', '1']);
-    await new Promise<void>((resolve) =>
-      run1.child.stderr.on('data', () => {
-        if (/^migrate: 1/.test(run1.output().stderr)) resolve();
-      }),
-    );
-    run1.child.kill('SIGINT');
-    t.equal((await run1.exited).code, 130);
-    const { stdout } = run1.output();
-    t.match(stdout, /Stopped early: run the same command again to continue\./);
-    const migrated = Number(/migrated: +(\d+)/.exec(stdout)?.[1]);
-    t.ok(migrated >= 1 && migrated < 40, `stopped part-way (${migrated} of 40)`);
-    t.equal((await scanAll(standins, names.tableName)).length, migrated, 'the summary is exact');
   },
 );
