@@ -1,0 +1,44 @@
+import type { Role } from '../auth/identity.js';
+import type { FakeBrowser } from './fake-browser.js';
+import { type FakeOidc, type FakeUser, userWithRole } from './fake-oidc.js';
+
+type Fetcher = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+
+/** Signs `browser` in through the real /auth routes, the fake provider approving `who`. */
+export async function signIn(
+  browser: FakeBrowser,
+  oidc: FakeOidc,
+  who: Role | FakeUser | undefined,
+): Promise<void> {
+  const user = typeof who === 'object' ? who : userWithRole(who);
+  const start = await browser.get('/auth/login?returnTo=%2F');
+  const location = start.headers.get('location');
+  if (start.status !== 302 || !location) throw new Error(`/auth/login answered ${start.status}`);
+  const callback = new URL(oidc.approve(location, user));
+  const done = await browser.get(`${callback.pathname}${callback.search}`);
+  if (done.status !== 302) throw new Error(`/auth/callback answered ${done.status}`);
+}
+
+/** An access token of a user (groups claim) or, with `scope`, of a machine client. */
+export function accessToken(
+  oidc: FakeOidc,
+  nowMs: number,
+  claims: { role?: Role; scope?: string } & Record<string, unknown> = { role: 'admin' },
+): Promise<string> {
+  const { role, ...rest } = claims;
+  return oidc.accessToken(
+    { sub: `api-${role ?? 'client'}`, ...(role ? { 'cognito:groups': [role] } : {}), ...rest },
+    { nowMs },
+  );
+}
+
+/** `app` with `Authorization: Bearer <token>` added to every request that has none. */
+export function withBearer(app: Fetcher, token: string): Fetcher {
+  return {
+    request(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+      return app.request(path, { ...init, headers });
+    },
+  };
+}
