@@ -122,7 +122,7 @@ const envSchema = z.object({
   AWS_LAMBDA_FUNCTION_NAME: optional(z.string()),
   OIDC_ISSUER: name('the OpenID Connect issuer URL').pipe(secureUrl),
   OIDC_CLIENT_ID: name('the OpenID Connect client id'),
-  OIDC_CLIENT_SECRET: optional(z.string()),
+  OIDC_CLIENT_SECRET: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
   OIDC_REDIRECT_URI: optional(secureUrl),
   OIDC_SCOPES: optional(z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/)),
   OIDC_GROUPS_CLAIM: optional(z.string().min(1)),

@@ -29,7 +29,7 @@ export function publicOrigin(c: Context): string {
 
 /** Only a path on this site: never `//host`, `/\host` or a URL, which would redirect elsewhere. */
 export function safeReturnTo(raw: string | undefined): string {
-  if (!raw || raw.length > 2048 || !raw.startsWith('/') || /^\/[/\\]|[\0-\x1f\\]/.test(raw)) {
+  if (!raw || raw.length > 2048 || !raw.startsWith('/') || /^\/[/\\]|[^\x20-\x7e]|\\/.test(raw)) {
     return '/';
   }
   return raw.startsWith('/auth/') ? '/' : raw;

@@ -54,12 +54,10 @@ export function enforceRoutePolicy(
   };
 
   async function identify(c: Context<AppEnv>, rule: RouteRule): Promise<Identity | undefined> {
-    if (rule.surface === 'api') {
-      const token = bearerToken(c.req.header('authorization'));
-      if (token) return verifyAccessToken(token, oidc, tokenRules);
-      // Probes stay cheap: no cookie work on public API routes.
-      if (rule.access === 'public') return undefined;
-    }
+    // Probes stay cheap: no token or cookie work on public API routes.
+    if (rule.access === 'public' && rule.surface === 'api') return undefined;
+    const token = bearerToken(c.req.header('authorization'));
+    if (token) return verifyAccessToken(token, oidc, tokenRules);
     const session = await deps.sessions.read(c);
     c.set('session', session);
     if (!session) return undefined;

@@ -10,7 +10,7 @@ export interface BodyLimit {
 
 const NO_BODY: BodyLimit = { maxBytes: 0, message: 'This request takes no body.' };
 const FORM: BodyLimit = { maxBytes: BODY_LIMITS.form, message: 'The form is too large.' };
-const JSON: BodyLimit = {
+const JSON_BODY: BodyLimit = {
   maxBytes: BODY_LIMITS.json,
   message: 'The JSON body must be at most 64 KB.',
 };
@@ -76,8 +76,8 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   page('GET', '/edit/:id', 'editor'),
   page('POST', '/save', 'editor', UPLOAD),
   page('POST', '/delete/:id', 'editor', FORM),
-  api('POST', '/api/employees', 'editor', JSON),
-  api('PATCH', '/api/employees/:id', 'editor', JSON),
+  api('POST', '/api/employees', 'editor', JSON_BODY),
+  api('PATCH', '/api/employees/:id', 'editor', JSON_BODY),
   api('DELETE', '/api/employees/:id', 'editor'),
   api('PUT', '/api/employees/:id/photo', 'editor', UPLOAD),
   api('DELETE', '/api/employees/:id/photo', 'editor'),

@@ -1,5 +1,7 @@
+import { createApp } from '../app.js';
 import type { Role } from '../auth/identity.js';
-import type { FakeBrowser } from './fake-browser.js';
+import { FakeBrowser } from './fake-browser.js';
+import { createTestDeps } from './fake-deps.js';
 import { type FakeOidc, type FakeUser, userWithRole } from './fake-oidc.js';
 
 type Fetcher = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
@@ -41,4 +43,17 @@ export function withBearer(app: Fetcher, token: string): Fetcher {
       return app.request(path, { ...init, headers });
     },
   };
+}
+
+/**
+ * A fresh app and its fakes, with a browser signed in as `role` and `app` sending that role's
+ * bearer token; `raw` is the app without credentials.
+ */
+export async function signedInApp(env: Record<string, string> = {}, role: Role = 'admin') {
+  const deps = createTestDeps(env);
+  const raw = createApp(deps);
+  const browser = new FakeBrowser(raw);
+  await signIn(browser, deps.oidc, role);
+  const token = await accessToken(deps.oidc, deps.now(), { role });
+  return { deps, raw, app: withBearer(raw, token), browser, token };
 }
