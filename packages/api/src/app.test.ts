@@ -140,6 +140,12 @@ t.test(
       maxLength: 100,
     });
     t.equal(doc.components.schemas.EmployeeCreate.additionalProperties, false);
+    t.same(doc.security, [{ bearer: [] }, { session: [] }], 'both ways to sign in');
+    t.match(doc.components.securitySchemes, {
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      session: { type: 'apiKey', in: 'cookie', name: 'empdir_session' },
+    });
+    t.ok(doc.paths['/api/employees'].post.responses['403'], '403 documented');
     t.same(
       doc.components.schemas.Error.properties.error.properties.code.enum.includes(
         'version_conflict',
