@@ -165,19 +165,6 @@ export async function startOidcProvider(options = {}) {
         }),
       };
     },
-    // A first-party demo: consent is implied, so only the login prompt is ever shown.
-    loadExistingGrant: async (/** @type {any} */ ctx) => {
-      const oidc = /** @type {any} */ (ctx.oidc);
-      const existing = oidc.session.grantIdFor(oidc.client.clientId);
-      if (existing) return oidc.provider.Grant.find(existing);
-      const grant = new oidc.provider.Grant({
-        clientId: oidc.client.clientId,
-        accountId: oidc.session.accountId,
-      });
-      grant.addOIDCScope('openid profile email');
-      await grant.save();
-      return grant;
-    },
     interactions: {
       url: (/** @type {unknown} */ _ctx, /** @type {any} */ interaction) =>
         `/interaction/${interaction.uid}`,
@@ -202,6 +189,8 @@ export async function startOidcProvider(options = {}) {
     if (!match) return callback(req, res);
     try {
       const details = await provider.interactionDetails(req, res);
+      // A first-party demo: consent is implied, so only the login form is ever shown.
+      if (details.prompt.name === 'consent') return await consent(details, req, res);
       if (req.method === 'POST' && match[2]) {
         const form = await readForm(req);
         const user = users.find((u) => u.username === form.get('username'));
@@ -223,6 +212,29 @@ export async function startOidcProvider(options = {}) {
       return send(res, 400, page('Sign-in expired', '<p>Start again from the application.</p>'));
     }
   });
+
+  /** @param {any} details @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  async function consent(details, req, res) {
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({
+          accountId: details.session.accountId,
+          clientId: details.params.client_id,
+        });
+    const missing = details.prompt.details;
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, /** @type {string[]} */ (scopes).join(' '));
+    }
+    const grantId = await grant.save();
+    await provider.interactionFinished(
+      req,
+      res,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
+  }
 
   return {
     issuer,
