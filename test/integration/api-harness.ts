@@ -36,6 +36,8 @@ export interface ApiStandins {
   readonly oidc: OidcStandin;
   /** An access token of the demo machine client (role editor); api() sends it by default. */
   readonly token: string;
+  /** The same, for a machine client with the admin role. */
+  readonly adminToken: string;
   /** A plain S3 client on the stand-in, for looking at what the API stored. */
   readonly s3Client: S3Client;
   /** The API's configuration against these stand-ins; `env` overrides single keys. */
@@ -48,11 +50,15 @@ export async function startApiStandins(): Promise<ApiStandins> {
   const [ddb, s3, oidc] = await Promise.all([
     startDynamoDb({ engine: 'auto' }),
     startS3(),
-    startOidcProvider(),
+    startOidcProvider({ machineRoles: ['editor', 'admin'] }),
   ]);
-  const [machine] = oidc.clients;
-  if (!machine) throw new Error('the OpenID provider has no machine client');
-  const token = await clientCredentialsToken(oidc.issuer, machine);
+  const tokenOf = async (role: string) => {
+    const client = oidc.clients.find((c) => c.role === role);
+    if (!client) throw new Error(`the OpenID provider has no ${role} machine client`);
+    return clientCredentialsToken(oidc.issuer, client);
+  };
+  const token = await tokenOf('editor');
+  const adminToken = await tokenOf('admin');
   defaultToken = token;
   await Promise.all([
     createTableIfMissing(dynamoDbClientConfig(ddb), TABLE_NAME),
@@ -65,6 +71,7 @@ export async function startApiStandins(): Promise<ApiStandins> {
     s3,
     oidc,
     token,
+    adminToken,
     s3Client,
     config: (env = {}) =>
       loadConfig({

@@ -13,7 +13,7 @@ const ROLE_SCOPES = 'directory/viewer directory/editor directory/admin';
 
 /**
  * @typedef {{ username: string, password: string, role: 'admin' | 'editor' | 'viewer' }} DemoUser
- * @typedef {{ clientId: string, clientSecret: string, role: 'editor' }} DemoClient
+ * @typedef {{ clientId: string, clientSecret: string, role: 'admin' | 'editor' | 'viewer' }} DemoClient
  * @typedef {{ issuer: string, clientId: string, users: DemoUser[], clients: DemoClient[],
  *   stop: () => Promise<void> }} OidcStandin
  */
@@ -46,7 +46,8 @@ async function readForm(req) {
 /**
  * Starts the provider on 127.0.0.1 (port 0: any free one). The web client is a public client with
  * PKCE; its redirect URIs are on loopback, where (as for native apps, RFC 8252) any port matches.
- * @param {{ port?: number }} [options]
+ * @param {{ port?: number, machineRoles?: DemoClient['role'][] }} [options] machineRoles: one
+ *   machine client per role (default: the demo's one editor client)
  * @returns {Promise<OidcStandin>}
  */
 export async function startOidcProvider(options = {}) {
@@ -56,12 +57,12 @@ export async function startOidcProvider(options = {}) {
     password: password(),
     role: /** @type {DemoUser['role']} */ (role),
   }));
-  /** @type {DemoClient} */
-  const machine = {
-    clientId: MACHINE_CLIENT_ID,
+  /** @type {DemoClient[]} */
+  const machines = (options.machineRoles ?? ['editor']).map((role) => ({
+    clientId: role === 'editor' ? MACHINE_CLIENT_ID : `empdir-test-${role}`,
     clientSecret: password() + password(),
-    role: 'editor',
-  };
+    role,
+  }));
 
   const server = createServer();
   await new Promise((resolve, reject) => {
@@ -93,14 +94,14 @@ export async function startOidcProvider(options = {}) {
           'http://localhost/auth/signed-out',
         ],
       },
-      {
+      ...machines.map((machine) => ({
         client_id: machine.clientId,
         client_secret: machine.clientSecret,
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
-        scope: 'directory/editor',
-      },
+        scope: `directory/${machine.role}`,
+      })),
     ],
     jwks: { keys },
     cookies: { keys: [randomBytes(32).toString('hex')] },
@@ -240,7 +241,7 @@ export async function startOidcProvider(options = {}) {
     issuer,
     clientId: WEB_CLIENT_ID,
     users,
-    clients: [machine],
+    clients: machines,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -282,7 +283,10 @@ export async function clientCredentialsToken(issuer, client) {
       authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'directory/editor' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: `directory/${client.role}`,
+    }),
   });
   const body = await res.json();
   if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${body.error}`);
