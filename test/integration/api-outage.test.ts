@@ -6,7 +6,8 @@ import { api, startApi, startApiStandins } from './api-harness.js';
 
 const standins = await startApiStandins();
 let stopped = false;
-t.teardown(() => (stopped ? undefined : standins.stop()));
+// The OpenID provider outlives the stand-ins this file stops.
+t.teardown(() => (stopped ? standins.oidc.stop() : standins.stop()));
 const logLines: Record<string, unknown>[] = [];
 const logger = createLogger('error', {
   write: (line: string) => void logLines.push(JSON.parse(line)),
