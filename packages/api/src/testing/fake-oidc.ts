@@ -112,9 +112,8 @@ export class FakeOidc implements OidcPort {
   /** An access token as the provider would sign it; `claims` override the defaults. */
   accessToken(claims: Record<string, unknown>, options: { nowMs: number; ttlS?: number }) {
     const iat = Math.floor(options.nowMs / 1000);
-    return new SignJWT({ client_id: FAKE_CLIENT_ID, ...claims })
+    return new SignJWT({ iss: FAKE_ISSUER, client_id: FAKE_CLIENT_ID, ...claims })
       .setProtectedHeader({ alg: 'ES256', kid: 'test-key', typ: 'at+jwt' })
-      .setIssuer(FAKE_ISSUER)
       .setIssuedAt(iat)
       .setExpirationTime(iat + (options.ttlS ?? 3600))
       .sign(privateKey);
