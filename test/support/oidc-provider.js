@@ -19,12 +19,12 @@ const ROLE_SCOPES = 'directory/viewer directory/editor directory/admin';
  */
 
 const password = () => randomBytes(12).toString('base64url');
-const escape = (/** @type {string} */ s) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (/** @type {string} */ s) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** @param {string} title @param {string} body */
 const page = (title, body) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head>` +
-  `<body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+  `<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 
 /** @param {string} a @param {string} b */
 function sameSecret(a, b) {
@@ -148,7 +148,7 @@ export async function startOidcProvider(options = {}) {
       ctx.type = 'html';
       ctx.body = page(
         'Sign-in error',
-        `<p>${escape(String(out.error_description ?? out.error))}</p>`,
+        `<p>${escapeHtml(String(out.error_description ?? out.error))}</p>`,
       );
     },
     findAccount: async (/** @type {unknown} */ _ctx, /** @type {string} */ sub) => {
@@ -254,8 +254,8 @@ export async function startOidcProvider(options = {}) {
 function loginPage(uid, error) {
   return page(
     'Sign in to the Employee Directory',
-    `${error ? `<p role="alert">${escape(error)}</p>` : ''}` +
-      `<form method="post" action="/interaction/${escape(uid)}/login">` +
+    `${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}` +
+      `<form method="post" action="/interaction/${escapeHtml(uid)}/login">` +
       '<p><label>Username <input name="username" autocomplete="username" required autofocus></label></p>' +
       '<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>' +
       '<p><button type="submit">Sign in</button></p></form>',
