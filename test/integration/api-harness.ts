@@ -50,7 +50,7 @@ export async function startApiStandins(): Promise<ApiStandins> {
   const [ddb, s3, oidc] = await Promise.all([
     startDynamoDb({ engine: 'auto' }),
     startS3(),
-    startOidcProvider({ machineRoles: ['editor', 'admin'] }),
+    startOidcProvider({ machineRoles: ['editor', 'admin', 'viewer'] }),
   ]);
   const tokenOf = async (role: string) => {
     const client = oidc.clients.find((c) => c.role === role);

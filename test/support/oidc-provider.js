@@ -19,7 +19,8 @@ const ROLE_SCOPES = 'directory/viewer directory/editor directory/admin';
  */
 
 const password = () => randomBytes(12).toString('base64url');
-const escapeHtml = (/** @type {string} */ s) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (/** @type {string} */ s) =>
+  s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** @param {string} title @param {string} body */
 const page = (title, body) =>
