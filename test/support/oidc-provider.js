@@ -268,7 +268,9 @@ function send(res, status, html) {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; form-action 'self'",
+    // The login form's redirects end at the application, on another loopback port.
+    'content-security-policy':
+      "default-src 'none'; form-action 'self' http://127.0.0.1:* http://localhost:*",
   });
   res.end(html);
 }

@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id';
 import type { AppDeps } from './app-deps.js';
 import type { AppEnv } from './app-env.js';
 import { SessionStore } from './auth/session.js';
+import type { OidcSettings } from './config.js';
 import { EmployeeService } from './employee-service.js';
 import {
   describeError,
@@ -35,6 +36,12 @@ function wantsJson(c: Context): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
+/** Where sign-out may send the browser: the issuer and, for Cognito, its hosted UI's /logout. */
+function signOutOrigins(oidc: OidcSettings): string[] {
+  const urls = [oidc.issuer, oidc.endSessionUrl].filter((url): url is string => Boolean(url));
+  return [...new Set(urls.map((url) => new URL(url).origin))];
+}
+
 /** The whole service as one Hono app: the same for the Node server and for Lambda. */
 export function createApp(deps: AppDeps) {
   const service = new EmployeeService(deps);
@@ -49,7 +56,7 @@ export function createApp(deps: AppDeps) {
   app.use(
     requestId(),
     requestLog(deps.logger, deps.now),
-    securityHeaders(deps.photos.imageOrigins),
+    securityHeaders(deps.photos.imageOrigins, signOutOrigins(deps.config.oidc)),
     // Who may call what, body limits and CSRF: one table, checked before any handler or body read.
     enforceRoutePolicy({ config: deps.config, oidc: deps.oidc, sessions, now: deps.now }),
   );
