@@ -78,7 +78,10 @@ if (missing) {
     await page.check('input[name="badges"][value="apple"]');
     await page.check('input[name="badges"][value="coffee"]');
     await page.setInputFiles('input[name="photo"]', photoPath);
-    await Promise.all([page.waitForURL(`${stack.apiUrl}/**`), page.click('form[action="/save"] button[type="submit"]')]);
+    await Promise.all([
+      page.waitForURL(`${stack.apiUrl}/**`),
+      page.click('form[action="/save"] button[type="submit"]'),
+    ]);
 
     t.match(await page.textContent('.flash'), /Saved!/);
     const row = page.locator('tr', { hasText: 'Ada' });
@@ -111,7 +114,10 @@ if (missing) {
     await page.fill('input[name="job_title"]', 'Chief Analyst');
     await page.uncheck('input[name="badges"][value="coffee"]');
     await page.check('input[name="badges"][value="bug"]');
-    await Promise.all([page.waitForURL(`${stack.apiUrl}/**`), page.click('form[action="/save"] button[type="submit"]')]);
+    await Promise.all([
+      page.waitForURL(`${stack.apiUrl}/**`),
+      page.click('form[action="/save"] button[type="submit"]'),
+    ]);
     t.match(await page.textContent('.flash'), /Saved!/);
     const edited = page.locator('tr', { hasText: 'Ada' }).filter({ hasText: 'London' });
     t.equal(await edited.locator('[title="Bugfixer"]').count(), 1, 'new badge shown');
