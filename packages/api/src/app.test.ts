@@ -11,7 +11,7 @@ t.test('strict security headers on pages, API and errors', async (t) => {
     t.match(csp, "default-src 'none'", path);
     t.match(csp, "img-src 'self' https://photos.example.test");
     t.match(csp, "frame-ancestors 'none'");
-    t.match(csp, "form-action 'self'");
+    t.match(csp, "form-action 'self' https://idp.example.test", 'sign-out redirects there');
     t.notMatch(csp, /script-src|unsafe-inline/, 'no script source at all');
     t.equal(res.headers.get('x-content-type-options'), 'nosniff');
     t.equal(res.headers.get('x-frame-options'), 'DENY');

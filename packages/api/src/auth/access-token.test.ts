@@ -91,6 +91,8 @@ t.test('expired, foreign, wrong issuer, ID tokens and junk are refused', async (
     headers: { authorization: 'Basic abc' },
   });
   await refused(t, malformed, /malformed/);
+  const page = await app.request('/', { headers: { authorization: 'Basic abc' } });
+  t.equal(page.status, 302, 'pages ignore other schemes and look for the session');
 });
 
 t.test('the injected clock decides expiry', async (t) => {

@@ -56,7 +56,10 @@ export function enforceRoutePolicy(
   async function identify(c: Context<AppEnv>, rule: RouteRule): Promise<Identity | undefined> {
     // Probes stay cheap: no token or cookie work on public API routes.
     if (rule.access === 'public' && rule.surface === 'api') return undefined;
-    const token = bearerToken(c.req.header('authorization'));
+    const header = c.req.header('authorization');
+    // A page behind a proxy's Basic auth still uses the session; only the API insists on Bearer.
+    const ignored = rule.surface === 'page' && !/^bearer /i.test(header ?? '');
+    const token = ignored ? undefined : bearerToken(header);
     if (token) return verifyAccessToken(token, oidc, tokenRules);
     const session = await deps.sessions.read(c);
     c.set('session', session);
