@@ -133,7 +133,7 @@ Demo machine client (role ${machine?.role}): client id ${machine?.clientId}, sec
 All of them are in ${accountsFile} (readable only by you).
 
 A token for the JSON API, then a call with it:
-  TOKEN=$(curl -s -u '${machine?.clientId}:${machine?.clientSecret}' -d grant_type=client_credentials -d scope=directory/editor ${oidc.issuer}/token | sed 's/.*"access_token":"([^"]*)".*/\1/')
+  TOKEN=$(curl -s -u '${machine?.clientId}:${machine?.clientSecret}' -d grant_type=client_credentials -d scope=directory/editor ${oidc.issuer}/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
   curl -H "Authorization: Bearer $TOKEN" ${stack.apiUrl}/api/employees
 
 Point any AWS SDK or CLI on this machine at the local stack (no keys needed):
