@@ -1,11 +1,15 @@
 // End to end in real headless Chromium against the whole local stack (the same code `npm start`
-// runs): add an employee with a photo, see it listed with its badges, edit it, delete it.
+// runs), signing in at the local OpenID provider as each role: the editor adds an employee with a
+// photo, sees it listed with its badges, edits it and deletes it; the viewer sees no Add, Edit or
+// Delete and gets 403 on /add; the admin opens /info and signs out of the provider too.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import t from 'tap';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
+import { clientCredentialsToken } from '../support/oidc-provider.js';
 import { samplePhoto, seedEmployees } from '../support/sample-employees.js';
 import { chromiumMissingReason, launchChromium } from './chromium.js';
 
@@ -29,10 +33,29 @@ if (missing) {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  t.test('add, list, edit and delete an employee in the browser', async (t) => {
-    const browser = await launchChromium();
-    t.teardown(() => browser.close());
-    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  let browser: Browser;
+  t.before(async () => {
+    browser = await launchChromium();
+  });
+  t.teardown(() => browser?.close());
+
+  /** A fresh browser profile signed in through the provider's login form as `role`. */
+  async function signedIn(role: 'admin' | 'editor' | 'viewer'): Promise<Page> {
+    const user = stack.oidc.users.find((u) => u.role === role);
+    if (!user) throw new Error(`no demo ${role}`);
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    const page = await context.newPage();
+    await page.goto(`${stack.apiUrl}/`);
+    await page.waitForURL(`${stack.oidc.issuer}/interaction/**`);
+    await page.fill('input[name="username"]', user.username);
+    await page.fill('input[name="password"]', user.password);
+    await Promise.all([page.waitForURL(`${stack.apiUrl}/`), page.click('button[type="submit"]')]);
+    return page;
+  }
+
+  t.test('the editor adds, lists, edits and deletes an employee', async (t) => {
+    const page = await signedIn('editor');
+    t.match(await page.textContent('header .who'), /Signed in as Demo editor \(editor\)/);
     const dialogs: string[] = [];
     page.on('dialog', async (dialog) => {
       dialogs.push(dialog.message());
@@ -45,7 +68,6 @@ if (missing) {
     const photoPath = join(photoDir, 'portrait.jpg');
     writeFileSync(photoPath, await samplePhoto('Ada Lovelace', 200));
 
-    await page.goto(`${stack.apiUrl}/`);
     t.match(await page.textContent('body'), /Empty Directory/, 'a new directory says it is empty');
 
     await page.click('a[href="/add"]');
@@ -56,7 +78,10 @@ if (missing) {
     await page.check('input[name="badges"][value="apple"]');
     await page.check('input[name="badges"][value="coffee"]');
     await page.setInputFiles('input[name="photo"]', photoPath);
-    await Promise.all([page.waitForURL(`${stack.apiUrl}/**`), page.click('button[type="submit"]')]);
+    await Promise.all([
+      page.waitForURL(`${stack.apiUrl}/**`),
+      page.click('form[action="/save"] button[type="submit"]'),
+    ]);
 
     t.match(await page.textContent('.flash'), /Saved!/);
     const row = page.locator('tr', { hasText: 'Ada' });
@@ -71,7 +96,9 @@ if (missing) {
     t.ok(photoLoaded, 'the presigned photo URL loads in the browser (CSP allows it)');
 
     // A few more people make the screenshot look like a directory.
-    await seedEmployees(stack.apiUrl, 5);
+    const [machine] = stack.oidc.clients;
+    const token = machine ? await clientCredentialsToken(stack.oidc.issuer, machine) : '';
+    await seedEmployees(stack.apiUrl, 5, token);
     await page.goto(`${stack.apiUrl}/`);
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: join(here, 'screenshots', 'directory.png'), fullPage: true });
@@ -87,7 +114,10 @@ if (missing) {
     await page.fill('input[name="job_title"]', 'Chief Analyst');
     await page.uncheck('input[name="badges"][value="coffee"]');
     await page.check('input[name="badges"][value="bug"]');
-    await Promise.all([page.waitForURL(`${stack.apiUrl}/**`), page.click('button[type="submit"]')]);
+    await Promise.all([
+      page.waitForURL(`${stack.apiUrl}/**`),
+      page.click('form[action="/save"] button[type="submit"]'),
+    ]);
     t.match(await page.textContent('.flash'), /Saved!/);
     const edited = page.locator('tr', { hasText: 'Ada' }).filter({ hasText: 'London' });
     t.equal(await edited.locator('[title="Bugfixer"]').count(), 1, 'new badge shown');
@@ -105,5 +135,42 @@ if (missing) {
 
     t.same(dialogs, [], 'no script ever ran from user input');
     t.same(failedRequests, [], 'every request the pages made succeeded');
+  });
+
+  t.test('the viewer reads but sees no Add, Edit or Delete, and /add is 403', async (t) => {
+    const page = await signedIn('viewer');
+    t.ok((await page.locator('table.directory tr').count()) > 0, 'the directory is listed');
+    t.equal(await page.locator('a[href="/add"]').count(), 0, 'no Add');
+    t.equal(await page.locator('form[action^="/delete/"]').count(), 0, 'no Delete');
+    t.equal(await page.locator('header a[href="/info"]').count(), 0, 'no Info');
+    await page.locator('a[href^="/employee/"]').first().click();
+    t.equal(await page.locator('a[href^="/edit/"]').count(), 0, 'no Edit');
+    t.equal(await page.locator('form[action^="/delete/"]').count(), 0, 'no Delete on the view');
+    const add = await page.goto(`${stack.apiUrl}/add`);
+    t.equal(add?.status(), 403);
+    t.match(await page.textContent('body'), /This needs the editor role/);
+  });
+
+  t.test('the admin opens /info and signs out of the provider too', async (t) => {
+    const page = await signedIn('admin');
+    await page.click('header a[href="/info"]');
+    t.match(await page.textContent('h1'), /Instance Information/);
+    t.equal(await page.locator('button[name="minutes"]').count(), 3, 'the CPU stress buttons');
+    await Promise.all([
+      page.waitForURL(`${stack.oidc.issuer}/**`),
+      page.click('header button:has-text("Sign out")'),
+    ]);
+    await Promise.all([
+      page.waitForURL(`${stack.apiUrl}/auth/signed-out`),
+      page.click('button[value="yes"]'),
+    ]);
+    t.match(await page.textContent('body'), /You are signed out/);
+    await page.goto(`${stack.apiUrl}/`);
+    await page.waitForURL(`${stack.oidc.issuer}/interaction/**`);
+    t.equal(
+      await page.locator('input[name="password"]').count(),
+      1,
+      'asked for the password again',
+    );
   });
 }

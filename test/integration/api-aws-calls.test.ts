@@ -8,7 +8,14 @@ import sharp from 'sharp';
 import t from 'tap';
 import { FakeBrowser } from '../../packages/api/src/testing/fake-browser.js';
 import { API_IAM_ACTIONS, photoKeySchema } from '../../packages/shared/dist/index.js';
-import { api, PHOTOS_BUCKET, startApi, startApiStandins, TABLE_NAME } from './api-harness.js';
+import {
+  api,
+  PHOTOS_BUCKET,
+  signedInTransport,
+  startApi,
+  startApiStandins,
+  TABLE_NAME,
+} from './api-harness.js';
 
 interface AwsCall {
   action: string;
@@ -84,7 +91,7 @@ t.test('exercise every route that reaches AWS', async (t) => {
     .toBuffer();
   const put = await fetch(`${server.url}/api/employees/${e.id}/photo`, {
     method: 'PUT',
-    headers: { 'content-type': 'image/jpeg' },
+    headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${standins.token}` },
     body: new Uint8Array(jpeg),
   });
   t.equal(put.status, 200);
@@ -96,10 +103,7 @@ t.test('exercise every route that reaches AWS', async (t) => {
     headers: { 'if-match': '"2"' },
   });
   t.equal(patched.status, 200);
-  const browser = new FakeBrowser(
-    { request: (url, init) => fetch(url, { ...init, redirect: 'manual' }) },
-    server.url,
-  );
+  const browser = new FakeBrowser(await signedInTransport(standins, server.url), server.url);
   for (const path of ['/', `/employee/${e.id}`, `/edit/${e.id}`, '/add', '/info']) {
     t.equal((await browser.get(path)).status, 200, path);
   }

@@ -1,7 +1,7 @@
 // The JSON API and the pages against DynamoDB Local (or dynalite) and s3rver, over real sockets.
 import t from 'tap';
 import { FakeBrowser } from '../../packages/api/src/testing/fake-browser.js';
-import { api, startApi, startApiStandins } from './api-harness.js';
+import { api, signedInTransport, startApi, startApiStandins } from './api-harness.js';
 
 const standins = await startApiStandins();
 t.teardown(() => standins.stop());
@@ -123,10 +123,7 @@ t.test('an unknown id is never upserted; delete is conditional', async (t) => {
 });
 
 t.test('the pages over the network: add with the form, list, view, edit, delete', async (t) => {
-  const browser = new FakeBrowser(
-    { request: (url, init) => fetch(url, { ...init, redirect: 'manual' }) },
-    server.url,
-  );
+  const browser = new FakeBrowser(await signedInTransport(standins, server.url), server.url);
   await browser.get('/add');
   const sharp = (await import('sharp')).default;
   const photo = new Blob([

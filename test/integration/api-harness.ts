@@ -16,6 +16,12 @@ import {
   localAwsCredentials,
   s3ClientConfig,
 } from '../support/local-aws.js';
+import { signInThroughProvider } from '../support/oidc-login.js';
+import {
+  clientCredentialsToken,
+  type OidcStandin,
+  startOidcProvider,
+} from '../support/oidc-provider.js';
 import { type S3Standin, startS3 } from '../support/s3.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -26,6 +32,12 @@ export const PHOTOS_BUCKET = 'employee-photos';
 export interface ApiStandins {
   readonly ddb: DynamoDbStandin;
   readonly s3: S3Standin;
+  /** The OpenID provider the API trusts, with its demo users and machine client. */
+  readonly oidc: OidcStandin;
+  /** An access token of the demo machine client (role editor); api() sends it by default. */
+  readonly token: string;
+  /** The same, for a machine client with the admin role. */
+  readonly adminToken: string;
   /** A plain S3 client on the stand-in, for looking at what the API stored. */
   readonly s3Client: S3Client;
   /** The API's configuration against these stand-ins; `env` overrides single keys. */
@@ -35,7 +47,19 @@ export interface ApiStandins {
 
 /** One DynamoDB and one S3 stand-in, with the table and bucket created. */
 export async function startApiStandins(): Promise<ApiStandins> {
-  const [ddb, s3] = await Promise.all([startDynamoDb({ engine: 'auto' }), startS3()]);
+  const [ddb, s3, oidc] = await Promise.all([
+    startDynamoDb({ engine: 'auto' }),
+    startS3(),
+    startOidcProvider({ machineRoles: ['editor', 'admin', 'viewer'] }),
+  ]);
+  const tokenOf = async (role: string) => {
+    const client = oidc.clients.find((c) => c.role === role);
+    if (!client) throw new Error(`the OpenID provider has no ${role} machine client`);
+    return clientCredentialsToken(oidc.issuer, client);
+  };
+  const token = await tokenOf('editor');
+  const adminToken = await tokenOf('admin');
+  defaultToken = token;
   await Promise.all([
     createTableIfMissing(dynamoDbClientConfig(ddb), TABLE_NAME),
     createBucketIfMissing(s3ClientConfig(s3), PHOTOS_BUCKET),
@@ -45,6 +69,9 @@ export async function startApiStandins(): Promise<ApiStandins> {
   return {
     ddb,
     s3,
+    oidc,
+    token,
+    adminToken,
     s3Client,
     config: (env = {}) =>
       loadConfig({
@@ -56,13 +83,15 @@ export async function startApiStandins(): Promise<ApiStandins> {
         PORT: '0',
         LOG_LEVEL: 'silent',
         SESSION_SECRET: sessionSecret,
+        OIDC_ISSUER: oidc.issuer,
+        OIDC_CLIENT_ID: oidc.clientId,
         // Stopped stand-ins should fail fast in the outage tests.
         AWS_TIMEOUT_MS: '2000',
         ...env,
       }),
     async stop() {
       s3Client.destroy();
-      await Promise.all([ddb.stop(), s3.stop()]);
+      await Promise.all([ddb.stop(), s3.stop(), oidc.stop()]);
     },
   };
 }
@@ -76,7 +105,9 @@ export function startApi(
   return startServer(standins.config(env), { credentials: localAwsCredentials(), ...options });
 }
 
-/** JSON helper for the API over the network. */
+let defaultToken: string | undefined;
+
+/** JSON helper for the API over the network; it sends the machine client's token unless told otherwise. */
 export async function api(
   baseUrl: string,
   path: string,
@@ -85,6 +116,7 @@ export async function api(
   const res = await fetch(`${baseUrl}${path}`, {
     method: init.method ?? 'GET',
     headers: {
+      ...(defaultToken ? { authorization: `Bearer ${defaultToken}` } : {}),
       ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
       ...init.headers,
     },
@@ -92,4 +124,25 @@ export async function api(
   });
   const text = await res.text();
   return { res, status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/**
+ * A FakeBrowser transport over the network whose requests carry a real session: `role`'s demo
+ * user signed in through the provider's login form (the authorization code flow, end to end).
+ */
+export async function signedInTransport(
+  standins: ApiStandins,
+  baseUrl: string,
+  role: 'admin' | 'editor' | 'viewer' = 'admin',
+) {
+  const user = standins.oidc.users.find((u) => u.role === role);
+  if (!user) throw new Error(`no demo user with role ${role}`);
+  const { jar } = await signInThroughProvider(baseUrl, user);
+  return {
+    request(url: string, init: RequestInit = {}) {
+      const headers = new Headers(init.headers);
+      headers.set('cookie', [jar.header(), headers.get('cookie')].filter(Boolean).join('; '));
+      return fetch(url, { ...init, headers, redirect: 'manual' });
+    },
+  };
 }

@@ -37,10 +37,23 @@ const lambdaEnv = { AWS_LAMBDA_FUNCTION_NAME: 'empdir-api' };
 const handler: LambdaHandler = createLambdaHandler(standins.config(lambdaEnv), {
   credentials: localAwsCredentials(),
 });
-const invoke = async (event: V2Event) =>
-  (await handler(event as unknown as LambdaEvent)) as unknown as V2Result;
+/** Invokes with a bearer token (the editor machine client's unless `token` says otherwise). */
+const invoke = async (event: V2Event, token: string | null = standins.token) => {
+  if (token) event.headers = { ...event.headers, authorization: `Bearer ${token}` };
+  return (await handler(event as unknown as LambdaEvent)) as unknown as V2Result;
+};
 
 let employeeId = '';
+
+t.test('without a token: 401 with a Bearer challenge, and nothing created', async (t) => {
+  const res = await invoke(fixture('apigw-v2-create-employee'), null);
+  t.equal(res.statusCode, 401);
+  t.match(res.headers['www-authenticate'], /^Bearer/);
+  t.equal(JSON.parse(res.body).error.code, 'unauthorized');
+  const page = await invoke(fixture('function-url-home-page'), null);
+  t.equal(page.statusCode, 302);
+  t.equal(page.headers.location, '/auth/login?returnTo=%2F');
+});
 
 t.test('API Gateway v2: create then list', async (t) => {
   const created = await invoke(fixture('apigw-v2-create-employee'));
@@ -116,7 +129,9 @@ t.test('on Lambda the info page says so and offers no CPU stress', async (t) => 
   const event = fixture('function-url-home-page');
   event.rawPath = '/info';
   event.requestContext.http.path = '/info';
-  const res = await invoke(event);
+  const editor = await invoke({ ...event, headers: { ...event.headers } });
+  t.equal(editor.statusCode, 403, 'the info page is for admins');
+  const res = await invoke(event, standins.adminToken);
   t.equal(res.statusCode, 200);
   t.match(res.body, 'Running on AWS Lambda (function empdir-api)');
   t.notMatch(res.body, 'name="minutes"');
@@ -133,14 +148,16 @@ t.test('the exported handler reads its configuration from the environment once',
     S3_ENDPOINT: config.s3Endpoint,
     LOG_LEVEL: 'silent',
     AWS_LAMBDA_FUNCTION_NAME: 'empdir-api',
+    OIDC_ISSUER: standins.oidc.issuer,
+    OIDC_CLIENT_ID: standins.oidc.clientId,
     // The default credential chain reads these, as it reads the role's on Lambda.
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
   });
   const { handler: exported } = await import('../../packages/api/src/lambda.js');
-  const res = (await exported(
-    fixture('apigw-v2-list-employees') as unknown as LambdaEvent,
-  )) as unknown as V2Result;
+  const event = fixture('apigw-v2-list-employees');
+  event.headers = { ...event.headers, authorization: `Bearer ${standins.token}` };
+  const res = (await exported(event as unknown as LambdaEvent)) as unknown as V2Result;
   t.equal(res.statusCode, 200);
   t.same(JSON.parse(res.body), { items: [] });
 });

@@ -6,7 +6,8 @@ import { api, startApi, startApiStandins } from './api-harness.js';
 
 const standins = await startApiStandins();
 let stopped = false;
-t.teardown(() => (stopped ? undefined : standins.stop()));
+// The OpenID provider outlives the stand-ins this file stops.
+t.teardown(() => (stopped ? standins.oidc.stop() : standins.stop()));
 const logLines: Record<string, unknown>[] = [];
 const logger = createLogger('error', {
   write: (line: string) => void logLines.push(JSON.parse(line)),
@@ -27,7 +28,7 @@ t.test('S3 down: the upload is a 503 and the employee is untouched', async (t) =
     .toBuffer();
   const res = await fetch(`${server.url}/api/employees/${ada.id}/photo`, {
     method: 'PUT',
-    headers: { 'content-type': 'image/png' },
+    headers: { 'content-type': 'image/png', authorization: `Bearer ${standins.token}` },
     body: new Uint8Array(photo),
   });
   t.equal(res.status, 503);
@@ -59,7 +60,9 @@ t.test('DynamoDB down: pages and JSON are 503 with a fixed message', async (t) =
     list.body.error.message,
     'The directory is temporarily unavailable. Try again in a moment.',
   );
-  const page = await fetch(`${server.url}/`);
+  const page = await fetch(`${server.url}/`, {
+    headers: { authorization: `Bearer ${standins.token}` },
+  });
   t.equal(page.status, 503);
   t.match(page.headers.get('content-type'), 'text/html');
   const html = await page.text();

@@ -33,7 +33,7 @@ const photo = async () =>
 async function putPhoto(id: string, bytes: Uint8Array<ArrayBuffer>, type = 'image/jpeg') {
   const res = await fetch(`${server.url}/api/employees/${id}/photo`, {
     method: 'PUT',
-    headers: { 'content-type': type },
+    headers: { 'content-type': type, authorization: `Bearer ${standins.token}` },
     body: bytes,
   });
   return { status: res.status, body: await res.json() };

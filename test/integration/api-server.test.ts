@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { loadConfig, startServer } from '../../packages/api/src/index.js';
 import { localAwsCredentials } from '../support/local-aws.js';
+import { clientCredentialsToken, startOidcProvider } from '../support/oidc-provider.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'api', 'dist', 'main.js');
@@ -36,6 +37,11 @@ async function heldDynamoDb() {
   };
 }
 
+const oidc = await startOidcProvider();
+t.teardown(() => oidc.stop());
+const [machine] = oidc.clients;
+const token = machine ? await clientCredentialsToken(oidc.issuer, machine) : '';
+
 const env = (endpoint: string, extra: Record<string, string> = {}) => ({
   TABLE_NAME: 'Employees',
   PHOTOS_BUCKET: 'employee-photos',
@@ -45,6 +51,8 @@ const env = (endpoint: string, extra: Record<string, string> = {}) => ({
   PORT: '0',
   LOG_LEVEL: 'silent',
   SESSION_SECRET: 's'.repeat(40),
+  OIDC_ISSUER: oidc.issuer,
+  OIDC_CLIENT_ID: oidc.clientId,
   ...extra,
 });
 
@@ -60,7 +68,7 @@ t.test('close() lets an in-flight request finish, then refuses new ones', async 
   const arrived = ddb.nextRequest();
   const inFlight = fetch(`${server.url}/api/employees`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: createBody,
   });
   await arrived;
@@ -81,7 +89,7 @@ t.test('close() gives up on stuck requests after SHUTDOWN_GRACE_MS', async (t) =
   const arrived = ddb.nextRequest();
   const stuck = fetch(`${server.url}/api/employees`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: createBody,
   }).catch((error: unknown) => error);
   await arrived;
@@ -99,7 +107,15 @@ t.test('main.js: a bad environment stops start-up with exit 2, naming every bad 
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
   const code = await new Promise((resolve) => child.once('close', resolve));
   t.equal(code, 2);
-  for (const key of ['TABLE_NAME', 'PHOTOS_BUCKET', 'AWS_REGION', 'PORT', 'LOG_LEVEL']) {
+  for (const key of [
+    'TABLE_NAME',
+    'PHOTOS_BUCKET',
+    'AWS_REGION',
+    'PORT',
+    'LOG_LEVEL',
+    'OIDC_ISSUER',
+    'OIDC_CLIENT_ID',
+  ]) {
     t.match(stderr, `${key}:`, key);
   }
 });

@@ -9,8 +9,9 @@ import { percentile } from './load-run.mjs';
 /**
  * Follows the HTML list's rel="next" links from / to the last page, one request at a time.
  * @param {string} url
+ * @param {Record<string, string>} headers the credentials (Authorization)
  */
-export async function walkHtml(url) {
+export async function walkHtml(url, headers) {
   const startedMs = performance.now();
   let path = /** @type {string | undefined} */ ('/');
   let pages = 0;
@@ -18,7 +19,7 @@ export async function walkHtml(url) {
   let photos = 0;
   let bytes = 0;
   while (path) {
-    const res = await fetch(`${url}${path}`);
+    const res = await fetch(`${url}${path}`, { headers });
     const html = await res.text();
     if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
     pages += 1;
@@ -34,15 +35,16 @@ export async function walkHtml(url) {
  * Follows nextCursor through GET /api/employees?limit=N, one request at a time.
  * @param {string} url
  * @param {number} limit
+ * @param {Record<string, string>} headers the credentials (Authorization)
  */
-export async function walkJson(url, limit) {
+export async function walkJson(url, limit, headers) {
   const startedMs = performance.now();
   let cursor = /** @type {string | undefined} */ (undefined);
   let pages = 0;
   let items = 0;
   do {
     const query = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const res = await fetch(`${url}/api/employees?limit=${limit}${query}`);
+    const res = await fetch(`${url}/api/employees?limit=${limit}${query}`, { headers });
     /** @type {{ items: unknown[], nextCursor?: string }} */
     const body = await res.json();
     if (res.status !== 200) throw new Error(`GET /api/employees answered ${res.status}`);

@@ -12,6 +12,7 @@ import {
   localAwsCredentials,
   s3ClientConfig,
 } from '../support/local-aws.js';
+import { clientCredentialsToken, startOidcProvider } from '../support/oidc-provider.js';
 import { startS3 } from '../support/s3.js';
 import { gradientPng } from './png.mjs';
 import { freePort, runPool, spawnTracked, stopChild, waitForHttpOk } from './processes.mjs';
@@ -60,12 +61,17 @@ export async function startApiStack({ engine = 'auto', env = {} } = {}) {
     await ddb.stop();
     throw error;
   });
+  // The API trusts this provider; the benchmark calls it with the demo machine client's token.
+  const oidc = await startOidcProvider().catch(async (error) => {
+    await Promise.all([ddb.stop(), s3.stop()]);
+    throw error;
+  });
   const home = mkdtempSync(join(tmpdir(), 'empdir-bench-api-'));
   /** @type {import('node:child_process').ChildProcess | undefined} */
   let api;
   const stop = async () => {
     if (api) await stopChild(api, 12_000);
-    await Promise.all([ddb.stop(), s3.stop()]);
+    await Promise.all([ddb.stop(), s3.stop(), oidc.stop()]);
     rmSync(home, { recursive: true, force: true });
   };
   try {
@@ -86,6 +92,8 @@ export async function startApiStack({ engine = 'auto', env = {} } = {}) {
         HOST: '127.0.0.1',
         PORT: String(port),
         SESSION_SECRET: randomBytes(32).toString('base64url'),
+        OIDC_ISSUER: oidc.issuer,
+        OIDC_CLIENT_ID: oidc.clientId,
         // The stand-ins' key pair, built at run time; s3rver accepts no other.
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -96,7 +104,13 @@ export async function startApiStack({ engine = 'auto', env = {} } = {}) {
     });
     const url = `http://127.0.0.1:${port}`;
     await waitForHttpOk(`${url}/readyz`, { timeoutMs: 30_000, child: api });
-    return { url, apiPid: /** @type {number} */ (api.pid), ddb, s3, stop };
+    const [machine] = oidc.clients;
+    if (!machine) throw new Error('the local OpenID provider has no machine client');
+    // Valid for an hour: longer than a full benchmark run.
+    const token = await clientCredentialsToken(oidc.issuer, machine);
+    /** @type {Record<string, string>} */
+    const headers = { authorization: `Bearer ${token}` };
+    return { url, apiPid: /** @type {number} */ (api.pid), ddb, s3, headers, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -108,13 +122,14 @@ export async function startApiStack({ engine = 'auto', env = {} } = {}) {
  * through PUT /api/employees/:id/photo (the API resizes it with sharp and stores it in S3).
  * @param {string} url
  * @param {{ count: number, withPhotos: number, concurrency: number }} plan
+ * @param {Record<string, string>} auth the credentials (Authorization) of an editor
  */
-export async function seedThroughApi(url, { count, withPhotos, concurrency }) {
+export async function seedThroughApi(url, { count, withPhotos, concurrency }, auth) {
   const startedMs = performance.now();
   const ids = await runPool(count, concurrency, async (i) => {
     const res = await fetch(`${url}/api/employees`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify(employeeInput(i)),
     });
     const body = await res.json();
@@ -129,7 +144,7 @@ export async function seedThroughApi(url, { count, withPhotos, concurrency }) {
   await runPool(photoIds.length, concurrency, async (k) => {
     const res = await fetch(`${url}/api/employees/${photoIds[k]}/photo`, {
       method: 'PUT',
-      headers: { 'content-type': 'image/png' },
+      headers: { 'content-type': 'image/png', ...auth },
       body: gradientPng({ width: 240, height: 320, hue: (k * 37) % 360 }),
     });
     await res.arrayBuffer();

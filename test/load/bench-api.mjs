@@ -30,16 +30,17 @@ const maxAttempts = 2;
 
 /**
  * An autocannon run with the API's and the DynamoDB stand-in's CPU sampled around it.
- * @param {{ url: string, connections: number, apiPid: number, ddbPid: number }} target
+ * @param {{ url: string, connections: number, apiPid: number, ddbPid: number,
+ *   headers: Record<string, string> }} target
  */
-async function measured({ url, connections, apiPid, ddbPid }) {
+async function measured({ url, connections, apiPid, ddbPid, headers }) {
   const [api0, ddb0, system0, self0] = [
     procSample(apiPid),
     treeSample(ddbPid),
     systemCpuSample(),
     process.cpuUsage(),
   ];
-  const load = await loadRun({ url, connections, durationS });
+  const load = await loadRun({ url, connections, durationS, headers });
   const self = process.cpuUsage(self0);
   const [api1, ddb1, system1] = [procSample(apiPid), treeSample(ddbPid), systemCpuSample()];
   const requests = Math.max(1, load.requests);
@@ -92,23 +93,24 @@ async function main() {
     console.log(
       `seeding ${seed.count} employees (${seed.withPhotos} with photos) through the API…`,
     );
-    const seeded = await seedThroughApi(stack.url, seed);
+    const seeded = await seedThroughApi(stack.url, seed, stack.headers);
     const ddbPid = stack.ddb.pid;
     const { apiPid } = stack;
 
     // Warm-up: JIT, connection pools, and the photo URL cache a running service already has.
-    const warm = await walkHtml(stack.url);
-    await walkJson(stack.url, 100);
-    await loadRun({ url: `${stack.url}/`, connections: 16, durationS: 1 });
+    const warm = await walkHtml(stack.url, stack.headers);
+    await walkJson(stack.url, 100, stack.headers);
+    await loadRun({ url: `${stack.url}/`, connections: 16, durationS: 1, headers: stack.headers });
 
     const htmlWalks = [];
     for (let i = 0; i < walkRepeats; i++) {
       const before = procSample(apiPid);
-      const walk = await walkHtml(stack.url);
+      const walk = await walkHtml(stack.url, stack.headers);
       htmlWalks.push({ ...walk, apiCpuMs: procSample(apiPid).cpuMs - before.cpuMs });
     }
     const jsonWalks = [];
-    for (let i = 0; i < walkRepeats; i++) jsonWalks.push(await walkJson(stack.url, 100));
+    for (let i = 0; i < walkRepeats; i++)
+      jsonWalks.push(await walkJson(stack.url, 100, stack.headers));
 
     const runs = [];
     for (const [label, path] of [
@@ -120,7 +122,13 @@ async function main() {
         runs.push({
           label,
           path,
-          ...(await leastDisturbed({ url: `${stack.url}${path}`, connections, apiPid, ddbPid })),
+          ...(await leastDisturbed({
+            url: `${stack.url}${path}`,
+            connections,
+            apiPid,
+            ddbPid,
+            headers: stack.headers,
+          })),
         });
       }
     }
@@ -131,7 +139,7 @@ async function main() {
     const pageSize = Math.round(warm.rows / warm.pages);
     /** @param {string} path */
     const getOnce = async (path) => {
-      const res = await fetch(`${stack.url}${path}`);
+      const res = await fetch(`${stack.url}${path}`, { headers: stack.headers });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
     };

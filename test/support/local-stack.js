@@ -1,6 +1,7 @@
 // The whole stack on loopback, as `npm start` and the browser test run it: DynamoDB and S3
 // stand-ins, the IMDSv2 simulator, the imds-cache daemon pointed at it, and the API, which gets its
 // credentials only from the daemon (no keys in its environment, no IMDS access).
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import {
   dynamoDbClientConfig,
   s3ClientConfig,
 } from './local-aws.js';
+import { startOidcProvider } from './oidc-provider.js';
 import { startS3 } from './s3.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,6 +26,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * @typedef {{ apiUrl: string, cacheUrl: string, cacheOpsUrl: string, tokenFile: string,
  *   imdsUrl: string, dynamoDbEndpoint: string, dynamoDbEngine: string, s3Endpoint: string,
  *   tableName: string, bucket: string, region: string,
+ *   oidc: Omit<import('./oidc-provider.js').OidcStandin, 'stop'>,
  *   stop: () => Promise<void> }} LocalStack
  */
 
@@ -109,6 +112,10 @@ export async function startLocalStack(options) {
     stops.push(cache.stop);
     const cacheUrl = `http://127.0.0.1:${cachePort}/v1/credentials`;
 
+    // The identity provider runs in this process: its demo passwords never leave it but by the caller.
+    const oidc = await startOidcProvider();
+    stops.push(oidc.stop);
+
     const apiPort = options.apiPort ?? (await freeLoopbackPort());
     const api = await startChild({
       name: 'api',
@@ -124,6 +131,9 @@ export async function startLocalStack(options) {
         PORT: String(apiPort),
         AWS_CONTAINER_CREDENTIALS_FULL_URI: cacheUrl,
         AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+        OIDC_ISSUER: oidc.issuer,
+        OIDC_CLIENT_ID: oidc.clientId,
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
         // Only the daemon may answer: the SDK must not go around it to an instance metadata service.
         AWS_EC2_METADATA_DISABLED: 'true',
       }),
@@ -142,6 +152,12 @@ export async function startLocalStack(options) {
       tableName,
       bucket,
       region,
+      oidc: {
+        issuer: oidc.issuer,
+        clientId: oidc.clientId,
+        users: oidc.users,
+        clients: oidc.clients,
+      },
       stop,
     };
   } catch (error) {

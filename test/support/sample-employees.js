@@ -94,15 +94,17 @@ export async function samplePhoto(fullName, hue) {
  * Creates `count` employees through the API; every other one gets a photo.
  * @param {string} apiUrl
  * @param {number} count
+ * @param {string} token an access token with the editor role (the demo machine client's)
  * @returns {Promise<number>} how many were created
  */
-export async function seedEmployees(apiUrl, count) {
+export async function seedEmployees(apiUrl, count, token) {
+  const auth = { authorization: `Bearer ${token}` };
   let created = 0;
   for (let i = 0; i < count; i += 1) {
     const person = sampleEmployee(i);
     const response = await fetch(`${apiUrl}/api/employees`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify(person),
     });
     if (response.status !== 201)
@@ -113,7 +115,7 @@ export async function seedEmployees(apiUrl, count) {
     if (i % 2 === 0) {
       const photo = await fetch(`${apiUrl}/api/employees/${employee.id}/photo`, {
         method: 'PUT',
-        headers: { 'content-type': 'image/jpeg' },
+        headers: { 'content-type': 'image/jpeg', ...auth },
         body: await samplePhoto(person.fullName, i * 47),
       });
       if (!photo.ok)

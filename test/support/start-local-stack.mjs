@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm start`: the whole stack on loopback with data under .local/, until Ctrl-C.
 // Options: --seed N (add N sample employees), --port P (API port, default 8080).
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from './local-stack.js';
+import { clientCredentialsToken } from './oidc-provider.js';
 import { seedEmployees } from './sample-employees.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -70,23 +72,71 @@ const stop = async (/** @type {string} */ why) => {
 process.on('SIGINT', () => void stop('Ctrl-C'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 
+const dataDir = options.dataDir;
+mkdirSync(dataDir, { recursive: true });
+/** Writes a file only its owner may read: it holds passwords or paths to secrets. */
+const writePrivate = (/** @type {string} */ name, /** @type {string} */ text) => {
+  const path = join(dataDir, name);
+  writeFileSync(path, text, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return path;
+};
+const { oidc } = stack;
+const accountsFile = writePrivate(
+  'demo-accounts.json',
+  `${JSON.stringify({ issuer: oidc.issuer, users: oidc.users, clients: oidc.clients }, null, 2)}\n`,
+);
+const quote = (/** @type {string} */ value) => `'${value.replaceAll("'", "'\\''")}'`;
+const stackEnv = {
+  TABLE_NAME: stack.tableName,
+  PHOTOS_BUCKET: stack.bucket,
+  AWS_REGION: stack.region,
+  DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint,
+  S3_ENDPOINT: stack.s3Endpoint,
+  // The AWS CLI and SDKs read service endpoints from these.
+  AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
+  AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: stack.cacheUrl,
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stack.tokenFile,
+  OIDC_ISSUER: oidc.issuer,
+  EMPDIR_API_URL: stack.apiUrl,
+};
+const envFile = writePrivate(
+  'stack.env',
+  `${Object.entries(stackEnv)
+    .map(([key, value]) => `${key}=${quote(value)}`)
+    .join('\n')}\n`,
+);
+
 if (seed > 0) {
   console.log(`Adding ${seed} sample employees (every other one with a photo)…`);
   try {
-    await seedEmployees(stack.apiUrl, seed);
+    const [client] = oidc.clients;
+    const token = client ? await clientCredentialsToken(oidc.issuer, client) : '';
+    await seedEmployees(stack.apiUrl, seed, token);
   } catch (error) {
     console.error(`npm start: seeding failed: ${error instanceof Error ? error.message : error}`);
   }
 }
 
+const [machine] = oidc.clients;
 console.log(`
-Employee directory:   ${stack.apiUrl}/
+Employee directory:   ${stack.apiUrl}/   (sign in with a demo user below)
 JSON API and docs:    ${stack.apiUrl}/api/employees   ${stack.apiUrl}/docs
+Identity provider:    ${oidc.issuer}   (OpenID Connect, oidc-provider)
 Credential cache:     ${stack.cacheUrl}   metrics: ${stack.cacheOpsUrl}/metrics
 DynamoDB (${stack.dynamoDbEngine}): ${stack.dynamoDbEndpoint}   S3 (s3rver): ${stack.s3Endpoint}   IMDSv2 simulator: ${stack.imdsUrl}
 
-Point any AWS SDK or CLI on this machine at the cache (no keys needed):
-  export AWS_CONTAINER_CREDENTIALS_FULL_URI=${stack.cacheUrl}
-  export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${stack.tokenFile}
+Demo users (passwords are new on every start):
+${oidc.users.map((u) => `  ${u.role.padEnd(7)} username ${u.username.padEnd(7)} password ${u.password}`).join('\n')}
+Demo machine client (role ${machine?.role}): client id ${machine?.clientId}, secret ${machine?.clientSecret}
+All of them are in ${accountsFile} (readable only by you).
+
+A token for the JSON API, then a call with it:
+  TOKEN=$(curl -s -u '${machine?.clientId}:${machine?.clientSecret}' -d grant_type=client_credentials -d scope=directory/editor ${oidc.issuer}/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
+  curl -H "Authorization: Bearer $TOKEN" ${stack.apiUrl}/api/employees
+
+Point any AWS SDK or CLI on this machine at the local stack (no keys needed):
+  set -a; . ${envFile}; set +a
 
 Data is kept under .local/ between runs. Press Ctrl-C to stop everything.`);

@@ -31,3 +31,9 @@ declare module 's3rver' {
     close(): Promise<void>;
   }
 }
+
+declare module 'oidc-provider' {
+  // biome-ignore lint/suspicious/noExplicitAny: oidc-provider ships no types; only test support uses it.
+  const Provider: any;
+  export default Provider;
+}

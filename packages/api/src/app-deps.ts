@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { OidcPort } from './auth/oidc-port.js';
 import type { ApiConfig } from './config.js';
 import type { InstanceInfoSource } from './info/instance-info.js';
 import type { PhotoUrlCache } from './photos/photo-url-cache.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   readonly photoUrls: PhotoUrlCache;
   readonly instanceInfo: InstanceInfoSource;
   readonly stress: CpuStress;
+  /** The OpenID provider: sign-in, sign-out and the keys of bearer tokens. */
+  readonly oidc: OidcPort;
   readonly readiness: () => Promise<ReadinessReport>;
   /** True once shutdown began: readiness answers 503 so load balancers drain this instance. */
   readonly isShuttingDown: () => boolean;

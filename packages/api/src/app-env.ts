@@ -1,5 +1,7 @@
 import type { RequestIdVariables } from 'hono/request-id';
 import type { Logger } from 'pino';
+import type { Identity } from './auth/identity.js';
+import type { Session } from './auth/session.js';
 
 /** What middleware hands to handlers through `c.var`. */
 export type AppEnv = {
@@ -10,5 +12,9 @@ export type AppEnv = {
     csrfToken: string;
     /** A message from the previous redirect, shown once (pages only). */
     flash: string | undefined;
+    /** Who is calling (set by the route policy); undefined on public routes without a session. */
+    user: Identity | undefined;
+    /** The session behind `user` when it came from the cookie (sign-out needs its ID token). */
+    session: Session | undefined;
   };
 };

@@ -1,22 +1,17 @@
 import t from 'tap';
-import { createApp } from './app.js';
-import { FakeBrowser } from './testing/fake-browser.js';
-import { createTestDeps } from './testing/fake-deps.js';
+import { signedInApp } from './testing/sign-in.js';
 
-function setup() {
-  const deps = createTestDeps();
-  return { deps, app: createApp(deps) };
-}
+const setup = () => signedInApp();
 
 t.test('strict security headers on pages, API and errors', async (t) => {
-  const { app } = setup();
+  const { app } = await setup();
   for (const path of ['/', '/api/employees', '/nowhere', '/docs']) {
     const res = await app.request(path);
     const csp = res.headers.get('content-security-policy') ?? '';
     t.match(csp, "default-src 'none'", path);
     t.match(csp, "img-src 'self' https://photos.example.test");
     t.match(csp, "frame-ancestors 'none'");
-    t.match(csp, "form-action 'self'");
+    t.match(csp, "form-action 'self' https://idp.example.test", 'sign-out redirects there');
     t.notMatch(csp, /script-src|unsafe-inline/, 'no script source at all');
     t.equal(res.headers.get('x-content-type-options'), 'nosniff');
     t.equal(res.headers.get('x-frame-options'), 'DENY');
@@ -25,7 +20,7 @@ t.test('strict security headers on pages, API and errors', async (t) => {
 });
 
 t.test('request ids: generated, or echoed when the caller sent a sane one', async (t) => {
-  const { app, deps } = setup();
+  const { app, deps } = await setup();
   const res = await app.request('/healthz');
   t.match(res.headers.get('x-request-id'), /^[0-9a-f-]{36}$/);
   const echoed = await app.request('/', { headers: { 'x-request-id': 'trace-123' } });
@@ -35,7 +30,7 @@ t.test('request ids: generated, or echoed when the caller sent a sane one', asyn
 });
 
 t.test('DynamoDB unreachable: 503 page and JSON, fixed text, cause only in the log', async (t) => {
-  const { app, deps } = setup();
+  const { app, deps } = await setup();
   deps.employees.unavailable = true;
   const page = await app.request('/');
   t.equal(page.status, 503);
@@ -61,7 +56,7 @@ t.test('DynamoDB unreachable: 503 page and JSON, fixed text, cause only in the l
 });
 
 t.test('an unexpected error is a plain 500 that hides the message', async (t) => {
-  const { app, deps } = setup();
+  const { app, deps } = await setup();
   deps.employees.list = async () => {
     throw new Error('secret internals');
   };
@@ -73,14 +68,13 @@ t.test('an unexpected error is a plain 500 that hides the message', async (t) =>
 });
 
 t.test('a script in any field is escaped on every page', async (t) => {
-  const { app, deps } = setup();
+  const { deps, browser } = await setup();
   const evil = '<script>alert(1)</script>';
   const e = deps.seed({
     fullName: evil,
     location: `"><img src=x onerror=alert(1)>`,
     jobTitle: evil,
   });
-  const browser = new FakeBrowser(app);
   for (const path of ['/', `/employee/${e.id}`, `/edit/${e.id}`]) {
     const html = await (await browser.get(path)).text();
     t.notMatch(html, '<script>', path);
@@ -100,7 +94,7 @@ t.test('a script in any field is escaped on every page', async (t) => {
 });
 
 t.test('unknown pages are an HTML 404; unknown API paths a JSON 404', async (t) => {
-  const { app } = setup();
+  const { app } = await setup();
   const page = await app.request('/nowhere', { headers: { accept: 'text/html' } });
   t.equal(page.status, 404);
   t.match(page.headers.get('content-type'), 'text/html');
@@ -111,7 +105,7 @@ t.test('unknown pages are an HTML 404; unknown API paths a JSON 404', async (t) 
 });
 
 t.test('/healthz always; /readyz checks table and bucket, and drains on shutdown', async (t) => {
-  const { app, deps } = setup();
+  const { app, deps } = await setup();
   t.same(await (await app.request('/healthz')).json(), { status: 'ok' });
   const ready = await app.request('/readyz');
   t.same(await ready.json(), { status: 'ready', checks: { table: 'ok', bucket: 'ok' } });
@@ -132,7 +126,7 @@ t.test('/healthz always; /readyz checks table and bucket, and drains on shutdown
 t.test(
   '/openapi.json is generated from the schemas; /docs renders it without scripts',
   async (t) => {
-    const { app } = setup();
+    const { app } = await setup();
     const doc = await (await app.request('/openapi.json')).json();
     t.equal(doc.openapi, '3.1.0');
     t.same(Object.keys(doc.paths), [
@@ -146,6 +140,12 @@ t.test(
       maxLength: 100,
     });
     t.equal(doc.components.schemas.EmployeeCreate.additionalProperties, false);
+    t.same(doc.security, [{ bearer: [] }, { session: [] }], 'both ways to sign in');
+    t.match(doc.components.securitySchemes, {
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      session: { type: 'apiKey', in: 'cookie', name: 'empdir_session' },
+    });
+    t.ok(doc.paths['/api/employees'].post.responses['403'], '403 documented');
     t.same(
       doc.components.schemas.Error.properties.error.properties.code.enum.includes(
         'version_conflict',
@@ -163,7 +163,7 @@ t.test(
 );
 
 t.test('POST-only pages answer 405 to GET', async (t) => {
-  const { app } = setup();
+  const { app } = await setup();
   for (const path of ['/save', '/delete/00000000-0000-4000-8000-000000000000']) {
     const res = await app.request(path);
     t.equal(res.status, 405, path);

@@ -3,21 +3,20 @@ import { type Context, Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AppDeps } from './app-deps.js';
 import type { AppEnv } from './app-env.js';
+import { SessionStore } from './auth/session.js';
+import type { OidcSettings } from './config.js';
 import { EmployeeService } from './employee-service.js';
 import {
   describeError,
   MethodNotAllowedError,
   NotFoundError,
+  UnauthorizedError,
   VersionConflictError,
 } from './errors.js';
-import { BODY_LIMITS, limitBody } from './middleware/body-limit.js';
-import { csrfOrigin } from './middleware/csrf-origin.js';
-import { csrfToken } from './middleware/csrf-token.js';
-import { flash } from './middleware/flash.js';
 import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
-import { PHOTO_TOO_LARGE } from './photos/photo-processor.js';
 import { etagFor } from './routes/api-support.js';
+import { authRoutes } from './routes/auth.js';
 import { directoryRoutes } from './routes/directory.js';
 import { docsRoutes } from './routes/docs.js';
 import { employeePageRoutes } from './routes/employee-pages.js';
@@ -25,23 +24,9 @@ import { employeesApiRoutes } from './routes/employees-api.js';
 import { healthRoutes } from './routes/health.js';
 import { infoRoutes } from './routes/info.js';
 import { photosApiRoutes } from './routes/photos-api.js';
+import { enforceRoutePolicy } from './security/enforce-policy.js';
 import { ErrorPage } from './views/error-page.js';
 import { renderPage } from './views/render.js';
-
-/** Every HTML page; each gets the CSRF origin check, the CSRF token and the flash message. */
-const PAGE_PATHS = [
-  '/',
-  '/add',
-  '/edit/:id',
-  '/employee/:id',
-  '/save',
-  '/delete/:id',
-  '/info',
-  '/info/stress',
-];
-
-const FORM_TOO_LARGE = 'The form is too large.';
-const JSON_TOO_LARGE = 'The JSON body must be at most 64 KB.';
 
 function wantsJson(c: Context): boolean {
   const path = c.req.path;
@@ -51,32 +36,34 @@ function wantsJson(c: Context): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
+/** Where sign-out may send the browser: the issuer and, for Cognito, its hosted UI's /logout. */
+function signOutOrigins(oidc: OidcSettings): string[] {
+  const urls = [oidc.issuer, oidc.endSessionUrl].filter((url): url is string => Boolean(url));
+  return [...new Set(urls.map((url) => new URL(url).origin))];
+}
+
 /** The whole service as one Hono app: the same for the Node server and for Lambda. */
 export function createApp(deps: AppDeps) {
   const service = new EmployeeService(deps);
-  const cookies = { secret: deps.config.sessionSecret, cookieSecure: deps.config.cookieSecure };
+  const sessions = new SessionStore({
+    secret: deps.config.sessionSecret,
+    cookieSecure: deps.config.cookieSecure,
+    ...deps.config.session,
+    now: deps.now,
+  });
   const app = new Hono<AppEnv>();
 
   app.use(
     requestId(),
     requestLog(deps.logger, deps.now),
-    securityHeaders(deps.photos.imageOrigins),
+    securityHeaders(deps.photos.imageOrigins, signOutOrigins(deps.config.oidc)),
+    // Who may call what, body limits and CSRF: one table, checked before any handler or body read.
+    enforceRoutePolicy({ config: deps.config, oidc: deps.oidc, sessions, now: deps.now }),
   );
-
-  // Body limits come before anything reads a body.
-  app.use('/save', limitBody(BODY_LIMITS.upload, PHOTO_TOO_LARGE));
-  app.use('/delete/:id', limitBody(BODY_LIMITS.form, FORM_TOO_LARGE));
-  app.use('/info/stress', limitBody(BODY_LIMITS.form, FORM_TOO_LARGE));
-  app.use('/api/employees', limitBody(BODY_LIMITS.json, JSON_TOO_LARGE));
-  app.use('/api/employees/:id', limitBody(BODY_LIMITS.json, JSON_TOO_LARGE));
-  app.use('/api/employees/:id/photo', limitBody(BODY_LIMITS.upload, PHOTO_TOO_LARGE));
-
-  for (const path of PAGE_PATHS) {
-    app.use(path, csrfOrigin(deps.config.trustedOrigins), csrfToken(cookies), flash(cookies));
-  }
 
   app
     .route('/', healthRoutes(deps))
+    .route('/', authRoutes(deps, sessions))
     .route('/', docsRoutes())
     .route('/api', employeesApiRoutes(service))
     .route('/api', photosApiRoutes(service))
@@ -95,6 +82,7 @@ export function createApp(deps: AppDeps) {
     if (error instanceof VersionConflictError && error.currentVersion !== undefined) {
       c.header('ETag', etagFor(error.currentVersion));
     }
+    if (error instanceof UnauthorizedError) c.header('WWW-Authenticate', error.challenge);
     if (status === 503) c.header('Retry-After', '5');
     if (wantsJson(c)) return c.json(errorEnvelope(code, message, requestId, issues), status);
     return renderPage(

@@ -1,7 +1,13 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from './config.js';
 
-const base = { TABLE_NAME: 'Employees', PHOTOS_BUCKET: 'employee-photos', AWS_REGION: 'eu-west-1' };
+const base = {
+  TABLE_NAME: 'Employees',
+  PHOTOS_BUCKET: 'employee-photos',
+  AWS_REGION: 'eu-west-1',
+  OIDC_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example',
+  OIDC_CLIENT_ID: 'abc123',
+};
 
 t.test('defaults: port 8080 on loopback, info logs, a generated session secret', async (t) => {
   const config = loadConfig(base);
@@ -67,6 +73,8 @@ t.test('every bad key is reported at once, secrets never echoed', async (t) => {
   t.same(keys, [
     'AWS_REGION',
     'LOG_LEVEL',
+    'OIDC_CLIENT_ID',
+    'OIDC_ISSUER',
     'PAGE_SIZE',
     'PHOTOS_BUCKET',
     'PORT',
@@ -83,4 +91,51 @@ t.test('trusted origins must be bare origins', async (t) => {
     loadConfig({ ...base, TRUSTED_ORIGINS: 'https://ok.example.com,https://x.example.com/path' }),
   ) as ConfigError;
   t.match(error.issues, [/TRUSTED_ORIGINS: "https:\/\/x.example.com\/path"/]);
+});
+
+t.test('sign-in settings: defaults, audiences, and https except on loopback', async (t) => {
+  const config = loadConfig(base);
+  t.same(config.oidc, {
+    issuer: base.OIDC_ISSUER,
+    clientId: 'abc123',
+    clientSecret: undefined,
+    redirectUri: undefined,
+    scopes: 'openid profile email',
+    groupsClaim: 'cognito:groups',
+    audiences: ['abc123'],
+    endSessionUrl: undefined,
+    postLogoutRedirectUri: undefined,
+  });
+  t.same(config.session, { idleTimeoutSeconds: 1800, maxAgeSeconds: 28800 });
+  const custom = loadConfig({
+    ...base,
+    OIDC_ISSUER: 'http://127.0.0.1:9000/',
+    OIDC_AUDIENCE: 'abc123, https://api.example.com',
+    OIDC_GROUPS_CLAIM: 'groups',
+    SESSION_IDLE_TIMEOUT_SECONDS: '600',
+    SESSION_MAX_AGE_SECONDS: '3600',
+  });
+  t.equal(custom.oidc.issuer, 'http://127.0.0.1:9000/', 'the issuer is kept exactly');
+  t.same(custom.oidc.audiences, ['abc123', 'https://api.example.com']);
+  t.equal(custom.oidc.groupsClaim, 'groups');
+  const error = t.throws(() =>
+    loadConfig({
+      ...base,
+      OIDC_ISSUER: 'http://idp.example.com',
+      OIDC_REDIRECT_URI: 'http://directory.example.com/auth/callback',
+      OIDC_CLIENT_SECRET: 'tiny-secret',
+      OIDC_SCOPES: 'openid  profile',
+    }),
+  ) as ConfigError;
+  t.same(error.issues.map((issue) => issue.split(':')[0]).sort(), [
+    'OIDC_CLIENT_SECRET',
+    'OIDC_ISSUER',
+    'OIDC_REDIRECT_URI',
+    'OIDC_SCOPES',
+  ]);
+  t.notMatch(error.message, /tiny-secret/);
+  const timeouts = t.throws(() =>
+    loadConfig({ ...base, SESSION_IDLE_TIMEOUT_SECONDS: '7200', SESSION_MAX_AGE_SECONDS: '3600' }),
+  ) as ConfigError;
+  t.match(timeouts.issues, [/SESSION_IDLE_TIMEOUT_SECONDS: must not exceed/]);
 });

@@ -30,6 +30,26 @@ export interface ApiConfig {
   };
   /** Set on AWS Lambda: no instance to describe and no CPU stress. */
   readonly lambdaFunctionName: string | undefined;
+  readonly oidc: OidcSettings;
+  readonly session: { readonly idleTimeoutSeconds: number; readonly maxAgeSeconds: number };
+}
+
+/** Sign-in through OpenID Connect (authorization code + PKCE) and bearer access tokens. */
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Undefined: a public client (PKCE only). */
+  readonly clientSecret: string | undefined;
+  /** Undefined: `${request origin}/auth/callback`. */
+  readonly redirectUri: string | undefined;
+  readonly scopes: string;
+  readonly groupsClaim: string;
+  /** Accepted `aud` (or, without `aud`, `client_id`) values of bearer access tokens. */
+  readonly audiences: readonly string[];
+  /** Logout URL for providers whose discovery has no end_session_endpoint (Cognito's /logout). */
+  readonly endSessionUrl: string | undefined;
+  /** Undefined: `${request origin}/auth/signed-out`. */
+  readonly postLogoutRedirectUri: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -57,9 +77,16 @@ const integer = (min: number, max: number, fallback: number) =>
       .pipe(z.int().min(min).max(max)),
   ).transform((value) => value ?? fallback);
 
-const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
-  .transform((value) => value.replace(/\/+$/, ''));
+const anyHttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const httpUrl = anyHttpUrl.transform((value) => value.replace(/\/+$/, ''));
+
+// Plain HTTP only on loopback: the local identity provider of `npm start` and the tests.
+// Kept exactly as given: an issuer's trailing slash is part of its identifier.
+const secureUrl = anyHttpUrl.refine(
+  (value) =>
+    value.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(value),
+  { error: 'expected an https URL (http only on 127.0.0.1, localhost or [::1])' },
+);
 
 const name = (what: string) =>
   z
@@ -93,6 +120,17 @@ const envSchema = z.object({
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: optional(z.string()),
   AWS_CONTAINER_AUTHORIZATION_TOKEN: optional(z.string()),
   AWS_LAMBDA_FUNCTION_NAME: optional(z.string()),
+  OIDC_ISSUER: name('the OpenID Connect issuer URL').pipe(secureUrl),
+  OIDC_CLIENT_ID: name('the OpenID Connect client id'),
+  OIDC_CLIENT_SECRET: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
+  OIDC_REDIRECT_URI: optional(secureUrl),
+  OIDC_SCOPES: optional(z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/)),
+  OIDC_GROUPS_CLAIM: optional(z.string().min(1)),
+  OIDC_AUDIENCE: optional(z.string()),
+  OIDC_END_SESSION_URL: optional(secureUrl),
+  OIDC_POST_LOGOUT_REDIRECT_URI: optional(secureUrl),
+  SESSION_IDLE_TIMEOUT_SECONDS: integer(60, 86_400, 1_800),
+  SESSION_MAX_AGE_SECONDS: integer(300, 604_800, 28_800),
 });
 
 function parseOrigins(raw: string | undefined, issues: string[]): string[] {
@@ -125,6 +163,9 @@ export function loadConfig(env: Env = process.env): ApiConfig {
   }
   const e = parsed.data;
   const trustedOrigins = parseOrigins(e.TRUSTED_ORIGINS, issues);
+  if (e.SESSION_IDLE_TIMEOUT_SECONDS > e.SESSION_MAX_AGE_SECONDS) {
+    issues.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_MAX_AGE_SECONDS');
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
     tableName: e.TABLE_NAME,
@@ -153,6 +194,26 @@ export function loadConfig(env: Env = process.env): ApiConfig {
       timeoutMs: e.INSTANCE_INFO_TIMEOUT_MS,
     }),
     lambdaFunctionName: e.AWS_LAMBDA_FUNCTION_NAME,
+    oidc: Object.freeze({
+      issuer: e.OIDC_ISSUER,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+      redirectUri: e.OIDC_REDIRECT_URI,
+      scopes: e.OIDC_SCOPES ?? 'openid profile email',
+      groupsClaim: e.OIDC_GROUPS_CLAIM ?? 'cognito:groups',
+      audiences: Object.freeze(
+        (e.OIDC_AUDIENCE ?? e.OIDC_CLIENT_ID)
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      ),
+      endSessionUrl: e.OIDC_END_SESSION_URL,
+      postLogoutRedirectUri: e.OIDC_POST_LOGOUT_REDIRECT_URI,
+    }),
+    session: Object.freeze({
+      idleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
+      maxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
+    }),
   });
 }
 

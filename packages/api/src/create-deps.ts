@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { AppDeps } from './app-deps.js';
+import { createOidcClient } from './auth/oidc-client.js';
 import type { ApiConfig } from './config.js';
 import { createInstanceInfoSource } from './info/instance-info.js';
 import { createLogger } from './log.js';
@@ -100,6 +101,7 @@ export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): 
       logger,
     }),
     stress,
+    oidc: createOidcClient(config.oidc),
     readiness: createReadinessCheck({
       employees,
       photos,

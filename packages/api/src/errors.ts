@@ -77,6 +77,25 @@ export class CsrfRejectedError extends AppError {
   }
 }
 
+/** No valid credentials: `challenge` becomes the WWW-Authenticate header (RFC 6750). */
+export class UnauthorizedError extends AppError {
+  override name = 'UnauthorizedError';
+  constructor(
+    readonly challenge: string,
+    message = 'Sign in, or send Authorization: Bearer with a valid access token.',
+  ) {
+    super(401, 'unauthorized', message);
+  }
+}
+
+/** Signed in, but the role does not allow this. */
+export class ForbiddenError extends AppError {
+  override name = 'ForbiddenError';
+  constructor(message = 'Your role does not allow this.') {
+    super(403, 'forbidden', message);
+  }
+}
+
 export class MethodNotAllowedError extends AppError {
   override name = 'MethodNotAllowedError';
   constructor(readonly allow: readonly string[]) {
@@ -91,7 +110,7 @@ export class ConflictError extends AppError {
   }
 }
 
-export type UpstreamService = 'dynamodb' | 's3';
+export type UpstreamService = 'dynamodb' | 's3' | 'oidc';
 
 /** AWS failed us. The client sees a fixed message; the cause goes to the log only. */
 export class UpstreamError extends AppError {

@@ -1,19 +1,15 @@
 // One test per defect of the original Flask sample (issue #5), each fixed here.
 import sharp from 'sharp';
 import t from 'tap';
-import { createApp } from './app.js';
 import { createInstanceInfoSource } from './info/instance-info.js';
 import { createLogger } from './log.js';
-import { FakeBrowser } from './testing/fake-browser.js';
-import { createTestDeps } from './testing/fake-deps.js';
 import { opaqueBox, sampleImage } from './testing/sample-images.js';
+import { signedInApp } from './testing/sign-in.js';
 
 async function setup(env: Record<string, string> = {}) {
-  const deps = createTestDeps(env);
-  const app = createApp(deps);
-  const browser = new FakeBrowser(app);
-  await browser.get('/');
-  return { deps, app, browser };
+  const signedIn = await signedInApp(env);
+  await signedIn.browser.get('/');
+  return signedIn;
 }
 
 /** The fields a browser would post back from the edit form as rendered. */

@@ -1,25 +1,13 @@
-import type { MiddlewareHandler } from 'hono';
-import { csrf } from 'hono/csrf';
-import { HTTPException } from 'hono/http-exception';
-import { CsrfRejectedError } from '../errors.js';
+import type { Context } from 'hono';
 
 /**
- * hono/csrf: a form POST must come from our own origin (Origin or Sec-Fetch-Site), or from one of
- * the configured trusted origins (a TLS-terminating proxy changes the scheme we see).
+ * True when a state-changing request comes from our own origin: the browser says so with
+ * Sec-Fetch-Site, or its Origin is ours or one of the configured trusted origins (a TLS-terminating
+ * proxy changes the scheme we see). Without either header the request is refused.
  */
-export function csrfOrigin(trustedOrigins: readonly string[]): MiddlewareHandler {
-  const check = csrf({
-    origin: (origin, c) => origin === new URL(c.req.url).origin || trustedOrigins.includes(origin),
-  });
-  return async function csrfOrigin(c, next) {
-    try {
-      await check(c, next);
-    } catch (error) {
-      // Only hono/csrf's own refusal is translated; errors from later handlers pass through.
-      if (error instanceof HTTPException && error.status === 403 && !c.finalized) {
-        throw new CsrfRejectedError();
-      }
-      throw error;
-    }
-  };
+export function isSameOrigin(c: Context, trustedOrigins: readonly string[]): boolean {
+  if (c.req.header('sec-fetch-site') === 'same-origin') return true;
+  const origin = c.req.header('origin');
+  if (!origin) return false;
+  return origin === new URL(c.req.url).origin || trustedOrigins.includes(origin);
 }

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import type { ApiConfig } from '../config.js';
 import { BadRequestError, CsrfRejectedError } from '../errors.js';
@@ -10,37 +10,42 @@ export const CSRF_COOKIE = 'empdir_csrf';
 export const CSRF_FIELD = '_csrf';
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+export interface CsrfOptions {
+  readonly secret: string;
+  readonly cookieSecure: ApiConfig['cookieSecure'];
+}
+
 /**
  * Double-submit token: a random per-browser token in an HMAC-signed cookie, repeated in a hidden
- * field of every form. A POST whose field does not match its cookie is refused with 403. The
- * signature stops a sibling subdomain from planting a cookie with a token it knows.
+ * field of every form. The signature stops a sibling subdomain from planting a cookie with a token
+ * it knows. Sets `c.var.csrfToken`, handing out a new cookie when there is no valid one; reads no body.
  */
-export function csrfToken(options: {
-  secret: string;
-  cookieSecure: ApiConfig['cookieSecure'];
-}): MiddlewareHandler<AppEnv> {
-  return async function csrfToken(c, next) {
-    const fromCookie = readSignedCookie(c, options.secret, CSRF_COOKIE);
-    const valid = typeof fromCookie === 'string' && TOKEN_PATTERN.test(fromCookie);
-    if (c.req.method === 'POST') {
-      const submitted = (await readForm(c))[CSRF_FIELD];
-      if (!valid || typeof submitted !== 'string' || !sameToken(submitted, fromCookie)) {
-        throw new CsrfRejectedError();
-      }
-    }
-    const token = valid ? fromCookie : randomBytes(32).toString('base64url');
-    if (!valid) {
-      setSignedCookieSync(
-        c,
-        CSRF_COOKIE,
-        token,
-        options.secret,
-        cookieOptions(c, options.cookieSecure),
-      );
-    }
-    c.set('csrfToken', token);
-    await next();
-  };
+export function ensureCsrfToken(c: Context<AppEnv>, options: CsrfOptions): string {
+  const fromCookie = readSignedCookie(c, options.secret, CSRF_COOKIE);
+  if (typeof fromCookie === 'string' && TOKEN_PATTERN.test(fromCookie)) {
+    c.set('csrfToken', fromCookie);
+    return fromCookie;
+  }
+  const token = randomBytes(32).toString('base64url');
+  setSignedCookieSync(
+    c,
+    CSRF_COOKIE,
+    token,
+    options.secret,
+    cookieOptions(c, options.cookieSecure),
+  );
+  c.set('csrfToken', token);
+  return token;
+}
+
+/** A POSTed form whose token field does not match its cookie is refused with 403. */
+export async function verifyCsrfForm(c: Context<AppEnv>, options: CsrfOptions): Promise<void> {
+  const fromCookie = readSignedCookie(c, options.secret, CSRF_COOKIE);
+  const valid = typeof fromCookie === 'string' && TOKEN_PATTERN.test(fromCookie);
+  const submitted = (await readForm(c))[CSRF_FIELD];
+  if (!valid || typeof submitted !== 'string' || !sameToken(submitted, fromCookie)) {
+    throw new CsrfRejectedError();
+  }
 }
 
 function sameToken(a: string, b: string): boolean {

@@ -1,21 +1,17 @@
 import t from 'tap';
-import { createApp } from '../app.js';
 import { FakeBrowser } from '../testing/fake-browser.js';
-import { createTestDeps } from '../testing/fake-deps.js';
+import { signedInApp, signIn } from '../testing/sign-in.js';
 import { CSRF_COOKIE } from './csrf-token.js';
 
 async function setup(env: Record<string, string> = {}) {
-  const deps = createTestDeps(env);
-  const app = createApp(deps);
-  const browser = new FakeBrowser(app);
+  const { deps, raw: app, browser } = await signedInApp(env);
   const e = deps.seed();
   await browser.get('/');
   return { deps, app, browser, e };
 }
 
 t.test('the token cookie is HttpOnly, SameSite=Lax, signed; Secure over HTTPS', async (t) => {
-  const deps = createTestDeps();
-  const app = createApp(deps);
+  const { app } = await signedInApp();
   const plain = (await app.request('http://localhost/')).headers.getSetCookie().join();
   t.match(plain, new RegExp(`^${CSRF_COOKIE}=[^;]+\\.[^;]+; Path=/; HttpOnly; SameSite=Lax$`));
   const https = (await app.request('https://directory.example.com/')).headers.getSetCookie().join();
@@ -35,6 +31,7 @@ t.test('a form with the right token and origin passes', async (t) => {
 t.test('missing, wrong or foreign tokens are 403 csrf_rejected and change nothing', async (t) => {
   const { deps, app, browser, e } = await setup();
   const other = new FakeBrowser(app);
+  await signIn(other, deps.oidc, 'admin');
   await other.get('/');
   for (const csrf of [null, 'x'.repeat(43), other.token ?? '']) {
     const res = await browser.post(`/delete/${e.id}`, { version: '1' }, { csrf });
@@ -43,6 +40,7 @@ t.test('missing, wrong or foreign tokens are 403 csrf_rejected and change nothin
   }
   // A cookie whose signature does not verify counts as no cookie.
   const forged = new FakeBrowser(app);
+  await signIn(forged, deps.oidc, 'admin');
   forged.cookies.set(CSRF_COOKIE, `${browser.token}.AAAA`);
   t.equal(
     (await forged.post(`/delete/${e.id}`, { version: '1' }, { csrf: browser.token })).status,

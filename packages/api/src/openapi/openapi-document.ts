@@ -5,6 +5,7 @@ import {
   errorEnvelopeSchema,
 } from '@empdir/shared';
 import { z } from 'zod';
+import { SESSION_COOKIE } from '../auth/session.js';
 import { employeeViewSchema } from '../routes/api-support.js';
 
 const schema = (s: z.ZodType): Record<string, unknown> => {
@@ -32,6 +33,8 @@ const ifMatch = (required: boolean) => ({
 });
 const etagHeader = { ETag: { schema: { type: 'string' }, description: 'The version, quoted' } };
 const common = {
+  '401': error('No session and no valid bearer token (unauthorized; WWW-Authenticate: Bearer)'),
+  '403': error('The role does not allow this (forbidden)'),
   '404': error('No such employee'),
   '503': error('DynamoDB or S3 unreachable (upstream_unavailable)'),
 };
@@ -57,7 +60,11 @@ export interface OpenApiDocument {
   readonly openapi: string;
   readonly info: { readonly title: string; readonly version: string; readonly description: string };
   readonly paths: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  readonly components: { readonly schemas: Readonly<Record<string, unknown>> };
+  readonly components: {
+    readonly schemas: Readonly<Record<string, unknown>>;
+    readonly securitySchemes: Readonly<Record<string, unknown>>;
+  };
+  readonly security: readonly Readonly<Record<string, readonly string[]>>[];
 }
 
 export function buildOpenApiDocument(): OpenApiDocument {
@@ -68,8 +75,11 @@ export function buildOpenApiDocument(): OpenApiDocument {
       version: '1.0.0',
       description:
         'Employees in DynamoDB, photos in a private S3 bucket. Errors use one envelope: ' +
-        '{ error: { code, message, requestId, issues? } }.',
+        '{ error: { code, message, requestId, issues? } }. Every operation needs a signed-in ' +
+        'user: the browser session cookie, or an OAuth 2.0 access token (JWT) from the issuer. ' +
+        'Reading needs the viewer role, changing the editor role (groups claim, or scope directory/<role>).',
     },
+    security: [{ bearer: [] }, { session: [] }],
     paths: {
       '/api/employees': {
         get: {
@@ -88,6 +98,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
               ...json('EmployeePage'),
             },
             '400': error('Bad limit or cursor'),
+            '401': common['401'],
+            '403': common['403'],
             '503': common['503'],
           },
         },
@@ -98,6 +110,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
             '201': { description: 'Created', headers: etagHeader, ...json('Employee') },
             '400': error('Invalid fields (validation_failed, with issues)'),
             '415': error('Not application/json'),
+            '401': common['401'],
+            '403': common['403'],
             '503': common['503'],
           },
         },
@@ -163,6 +177,24 @@ export function buildOpenApiDocument(): OpenApiDocument {
           z.object({ items: z.array(employeeViewSchema), nextCursor: z.string().optional() }),
         ),
         Error: schema(errorEnvelopeSchema),
+      },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'Access token from the OpenID provider (client credentials for machines), checked ' +
+            'against its JWKS: issuer, audience or client_id, expiry.',
+        },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description:
+            'Encrypted session cookie set by /auth/login; state-changing calls must come from ' +
+            'this origin.',
+        },
       },
     },
   };

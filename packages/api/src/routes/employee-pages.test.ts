@@ -1,20 +1,14 @@
 import { BADGE_KEYS } from '@empdir/shared';
 import t from 'tap';
-import { createApp } from '../app.js';
-import { FakeBrowser } from '../testing/fake-browser.js';
-import { createTestDeps } from '../testing/fake-deps.js';
 import { sampleImage } from '../testing/sample-images.js';
+import { signedInApp } from '../testing/sign-in.js';
 
-function setup(env: Record<string, string> = {}) {
-  const deps = createTestDeps(env);
-  const app = createApp(deps);
-  return { deps, app, browser: new FakeBrowser(app) };
-}
+const setup = (env: Record<string, string> = {}) => signedInApp(env, 'editor');
 
 const photoBlob = async () => new Blob([await sampleImage(300, 400)], { type: 'image/jpeg' });
 
 t.test('GET / lists employees sorted by name with photo, badges and location', async (t) => {
-  const { deps, browser } = setup();
+  const { deps, browser } = await setup();
   deps.seed({ fullName: 'zed', location: 'Oslo' });
   const ada = deps.seed({ fullName: 'Ada', badges: ['apple', 'coffee'], withPhoto: true });
   deps.seed({ fullName: 'Ñandú' });
@@ -38,12 +32,12 @@ t.test('GET / lists employees sorted by name with photo, badges and location', a
 });
 
 t.test('GET / on an empty table says "Empty Directory"', async (t) => {
-  const { browser } = setup();
+  const { browser } = await setup();
   t.match(await (await browser.get('/')).text(), '<h4 class="empty">Empty Directory</h4>');
 });
 
 t.test('the list is paginated with a Next link carrying the cursor', async (t) => {
-  const { deps, browser } = setup({ PAGE_SIZE: '2' });
+  const { deps, browser } = await setup({ PAGE_SIZE: '2' });
   for (const name of ['e', 'b', 'd', 'a', 'c']) deps.seed({ fullName: name });
   const seen: string[] = [];
   let path: string | undefined = '/';
@@ -64,14 +58,14 @@ t.test('the list is paginated with a Next link carrying the cursor', async (t) =
 });
 
 t.test('a forged cursor is a 400 page, not a crash', async (t) => {
-  const { browser } = setup();
+  const { browser } = await setup();
   const res = await browser.get('/?cursor=eyJ2IjoxfQ');
   t.equal(res.status, 400);
   t.match(await res.text(), 'The page cursor is not valid');
 });
 
 t.test('GET /add renders the form: real fields, 12 badge checkboxes, CSRF token', async (t) => {
-  const { browser } = setup();
+  const { browser } = await setup();
   const html = await (await browser.get('/add')).text();
   t.match(html, /<form method="post" action="\/save" enctype="multipart\/form-data"/);
   t.match(html, /<input id="field-photo" type="file" name="photo"[^>]* required/);
@@ -84,7 +78,7 @@ t.test('GET /add renders the form: real fields, 12 badge checkboxes, CSRF token'
 });
 
 t.test('POST /save creates, redirects 303 and flashes "Saved!" exactly once', async (t) => {
-  const { deps, browser } = setup();
+  const { deps, browser } = await setup();
   await browser.get('/add');
   const res = await browser.post(
     '/save',
@@ -113,7 +107,7 @@ t.test('POST /save creates, redirects 303 and flashes "Saved!" exactly once', as
 });
 
 t.test('GET /edit/:id pre-fills the form with version and checked badges', async (t) => {
-  const { deps, browser } = setup();
+  const { deps, browser } = await setup();
   const e = deps.seed({
     fullName: 'Linus',
     badges: ['linux', 'coffee'],
@@ -132,7 +126,7 @@ t.test('GET /edit/:id pre-fills the form with version and checked badges', async
 });
 
 t.test('POST /save updates in place; a new photo replaces (and deletes) the old one', async (t) => {
-  const { deps, browser } = setup();
+  const { deps, browser } = await setup();
   const e = deps.seed({ fullName: 'Old', withPhoto: true });
   await browser.get(`/edit/${e.id}`);
   const res = await browser.post(
@@ -155,7 +149,7 @@ t.test('POST /save updates in place; a new photo replaces (and deletes) the old 
 });
 
 t.test('GET /employee/:id shows the read-only view', async (t) => {
-  const { deps, browser } = setup();
+  const { deps, browser } = await setup();
   const e = deps.seed({
     fullName: 'Ada',
     jobTitle: 'Analyst',
@@ -177,7 +171,7 @@ t.test('GET /employee/:id shows the read-only view', async (t) => {
 });
 
 t.test('POST /delete/:id deletes, flashes "Deleted!", and removes the photo object', async (t) => {
-  const { deps, browser } = setup();
+  const { deps, browser } = await setup();
   const e = deps.seed({ withPhoto: true });
   await browser.get(`/employee/${e.id}`);
   const res = await browser.post(`/delete/${e.id}`, { version: '1' });
@@ -188,7 +182,7 @@ t.test('POST /delete/:id deletes, flashes "Deleted!", and removes the photo obje
 });
 
 t.test('deleting with a stale version is a 409 and deletes nothing', async (t) => {
-  const { deps, browser } = setup();
+  const { deps, browser } = await setup();
   const e = deps.seed({ version: 3 });
   await browser.get('/');
   const res = await browser.post(`/delete/${e.id}`, { version: '2' });
@@ -201,7 +195,7 @@ t.test('deleting with a stale version is a 409 and deletes nothing', async (t) =
 t.test(
   '1000 employees: a page signs only its own photos, and only once across views',
   async (t) => {
-    const { deps, browser } = setup({ PAGE_SIZE: '50' });
+    const { deps, browser } = await setup({ PAGE_SIZE: '50' });
     for (let i = 0; i < 1000; i++)
       deps.seed({ fullName: `P${String(i).padStart(4, '0')}`, withPhoto: true });
     const first = await (await browser.get('/')).text();

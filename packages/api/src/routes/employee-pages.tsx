@@ -3,7 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { AppDeps } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
 import type { EmployeeService } from '../employee-service.js';
-import { BadRequestError, MethodNotAllowedError, VersionConflictError } from '../errors.js';
+import { BadRequestError, VersionConflictError } from '../errors.js';
 import { readForm } from '../middleware/csrf-token.js';
 import { setFlash } from '../middleware/flash.js';
 import { EMPTY_FORM, EmployeeForm, type EmployeeFormValues } from '../views/employee-form.js';
@@ -104,11 +104,5 @@ export function employeePageRoutes(deps: AppDeps, service: EmployeeService) {
       await service.remove(c.req.param('id'), { expectedVersion: Number(version) });
       await setFlash(c, 'deleted', cookies);
       return c.redirect('/', 303);
-    })
-    .all('/save', () => {
-      throw new MethodNotAllowedError(['POST']);
-    })
-    .all('/delete/:id', () => {
-      throw new MethodNotAllowedError(['POST']);
     });
 }

@@ -1,11 +1,9 @@
 import { errorEnvelopeSchema } from '@empdir/shared';
 import t, { type Test } from 'tap';
-import { createApp } from '../app.js';
-import { createTestDeps } from '../testing/fake-deps.js';
+import { signedInApp } from '../testing/sign-in.js';
 
-function setup() {
-  const deps = createTestDeps();
-  const app = createApp(deps);
+async function setup() {
+  const { deps, app } = await signedInApp({}, 'editor');
   const json = (
     path: string,
     method: string,
@@ -36,7 +34,7 @@ async function envelope(t: Test, res: Response, status: number, code: string) {
 }
 
 t.test('POST creates (201, Location, ETag); GET reads it back', async (t) => {
-  const { json, app } = setup();
+  const { json, app } = await setup();
   const res = await json('/api/employees', 'POST', ada);
   t.equal(res.status, 201);
   const created = await res.json();
@@ -53,7 +51,7 @@ t.test('POST creates (201, Location, ETag); GET reads it back', async (t) => {
 });
 
 t.test('POST validates: fields, unknown keys, JSON, content type', async (t) => {
-  const { json, app, deps } = setup();
+  const { json, app, deps } = await setup();
   const bad = await envelope(
     t,
     await json('/api/employees', 'POST', { ...ada, fullName: '', badges: ['app'], admin: true }),
@@ -91,7 +89,7 @@ t.test('POST validates: fields, unknown keys, JSON, content type', async (t) => 
 });
 
 t.test('GET /api/employees pages through everyone sorted by name', async (t) => {
-  const { deps, app } = setup();
+  const { deps, app } = await setup();
   for (const name of ['delta', 'Alpha', 'charlie', 'Bravo', 'echo']) deps.seed({ fullName: name });
   const names: string[] = [];
   let cursor: string | undefined;
@@ -110,7 +108,7 @@ t.test('GET /api/employees pages through everyone sorted by name', async (t) => 
 });
 
 t.test('list query is validated: limit 1..100, cursor opaque', async (t) => {
-  const { app } = setup();
+  const { app } = await setup();
   for (const query of ['limit=0', 'limit=101', 'limit=abc', 'limit=-1']) {
     await envelope(t, await app.request(`/api/employees?${query}`), 400, 'validation_failed');
   }
@@ -124,7 +122,7 @@ t.test('list query is validated: limit 1..100, cursor opaque', async (t) => {
 });
 
 t.test('PATCH needs If-Match (428), refuses a stale one (409), applies a fresh one', async (t) => {
-  const { deps, json } = setup();
+  const { deps, json } = await setup();
   const e = deps.seed({ fullName: 'Ada', badges: ['apple'] });
   const path = `/api/employees/${e.id}`;
   await envelope(t, await json(path, 'PATCH', { location: 'Paris' }), 428, 'precondition_required');
@@ -151,7 +149,7 @@ t.test('PATCH needs If-Match (428), refuses a stale one (409), applies a fresh o
 });
 
 t.test('unknown and malformed ids are 404 and never create anything', async (t) => {
-  const { deps, json, app } = setup();
+  const { deps, json, app } = await setup();
   await envelope(
     t,
     await app.request('/api/employees/00000000-0000-4000-8000-000000000000'),
@@ -174,7 +172,7 @@ t.test('unknown and malformed ids are 404 and never create anything', async (t) 
 });
 
 t.test('DELETE removes the employee and photo; If-Match is honoured when sent', async (t) => {
-  const { deps, app } = setup();
+  const { deps, app } = await setup();
   const e = deps.seed({ withPhoto: true, version: 2 });
   await envelope(
     t,
@@ -197,7 +195,7 @@ t.test('DELETE removes the employee and photo; If-Match is honoured when sent', 
 });
 
 t.test('wrong methods are 405 with Allow', async (t) => {
-  const { app } = setup();
+  const { app } = await setup();
   const res = await app.request('/api/employees', { method: 'PUT' });
   await envelope(t, res, 405, 'method_not_allowed');
   t.equal(res.headers.get('allow'), 'GET, POST');

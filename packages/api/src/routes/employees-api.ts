@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.js';
 import type { EmployeeService } from '../employee-service.js';
-import { MethodNotAllowedError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { etagFor, readIfMatch, readJson, toEmployeeView, withPhotoUrl } from './api-support.js';
 
 export const listQuerySchema = z.object({
@@ -73,11 +73,5 @@ export function employeesApiRoutes(service: EmployeeService) {
     .delete('/employees/:id', async (c) => {
       await service.remove(c.req.param('id'), { expectedVersion: readIfMatch(c, false) });
       return c.body(null, 204);
-    })
-    .all('/employees', () => {
-      throw new MethodNotAllowedError(['GET', 'POST']);
-    })
-    .all('/employees/:id', () => {
-      throw new MethodNotAllowedError(['GET', 'PATCH', 'DELETE']);
     });
 }

@@ -1,16 +1,10 @@
 import t from 'tap';
-import { createApp } from '../app.js';
-import { FakeBrowser } from '../testing/fake-browser.js';
-import { createTestDeps } from '../testing/fake-deps.js';
+import { signedInApp } from '../testing/sign-in.js';
 
-function setup(env: Record<string, string> = {}) {
-  const deps = createTestDeps(env);
-  const app = createApp(deps);
-  return { deps, app, browser: new FakeBrowser(app) };
-}
+const setup = (env: Record<string, string> = {}) => signedInApp(env);
 
 t.test('shows instance id and zone from the daemon', async (t) => {
-  const { deps, browser } = setup();
+  const { deps, browser } = await setup();
   deps.instance = {
     kind: 'ec2',
     instanceId: 'i-0abc',
@@ -24,14 +18,14 @@ t.test('shows instance id and zone from the daemon', async (t) => {
 });
 
 t.test('says plainly when not on EC2, on Lambda, or unavailable', async (t) => {
-  const { deps, browser } = setup();
+  const { deps, browser } = await setup();
   t.match(await (await browser.get('/info')).text(), 'Not running on EC2');
   deps.instance = { kind: 'unavailable' };
   t.match(
     await (await browser.get('/info')).text(),
     'Instance information is unavailable right now.',
   );
-  const lambda = setup({ AWS_LAMBDA_FUNCTION_NAME: 'empdir' });
+  const lambda = await setup({ AWS_LAMBDA_FUNCTION_NAME: 'empdir' });
   lambda.deps.instance = { kind: 'lambda', functionName: 'empdir' };
   const html = await (await lambda.browser.get('/info')).text();
   t.match(html, 'Running on AWS Lambda (function empdir)');
@@ -41,7 +35,7 @@ t.test('says plainly when not on EC2, on Lambda, or unavailable', async (t) => {
 });
 
 t.test('stress: POST only, 1/5/10 only, one at a time, flashed', async (t) => {
-  const { deps, app, browser } = setup();
+  const { deps, app, browser } = await setup();
   await browser.get('/info');
   const res = await browser.post('/info/stress', { minutes: '5' });
   t.equal(res.status, 303);

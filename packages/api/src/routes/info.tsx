@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-deps.js';
 import type { AppEnv } from '../app-env.js';
-import { AppError, BadRequestError, MethodNotAllowedError } from '../errors.js';
+import { AppError, BadRequestError } from '../errors.js';
 import { readForm } from '../middleware/csrf-token.js';
 import { setFlash } from '../middleware/flash.js';
 import { STRESS_MINUTES } from '../stress/cpu-stress.js';
@@ -38,8 +38,5 @@ export function infoRoutes(deps: AppDeps) {
       const result = deps.stress.start(minutes);
       await setFlash(c, result.started ? 'stress' : 'stress-busy', cookies);
       return c.redirect('/info', 303);
-    })
-    .all('/info/stress', () => {
-      throw new MethodNotAllowedError(['POST']);
     });
 }

@@ -1,13 +1,11 @@
 import sharp from 'sharp';
 import t from 'tap';
-import { createApp } from '../app.js';
 import { PHOTO_LIMITS } from '../photos/photo-processor.js';
-import { createTestDeps } from '../testing/fake-deps.js';
 import { sampleImage } from '../testing/sample-images.js';
+import { signedInApp } from '../testing/sign-in.js';
 
-function setup() {
-  const deps = createTestDeps();
-  const app = createApp(deps);
+async function setup() {
+  const { deps, app } = await signedInApp({}, 'editor');
   const put = (id: string, body: BodyInit, type: string, headers: Record<string, string> = {}) =>
     app.request(`/api/employees/${id}/photo`, {
       method: 'PUT',
@@ -19,7 +17,7 @@ function setup() {
 }
 
 t.test('PUT a raw image of each type: stored as PNG, version bumped, URL returned', async (t) => {
-  const { deps, put } = setup();
+  const { deps, put } = await setup();
   const e = deps.seed();
   let version = 1;
   for (const format of ['jpeg', 'png', 'webp', 'gif'] as const) {
@@ -37,7 +35,7 @@ t.test('PUT a raw image of each type: stored as PNG, version bumped, URL returne
 });
 
 t.test('PUT as multipart works too; If-Match is checked when sent', async (t) => {
-  const { deps, put } = setup();
+  const { deps, put } = await setup();
   const e = deps.seed({ version: 3 });
   const form = () => {
     const f = new FormData();
@@ -53,7 +51,7 @@ t.test('PUT as multipart works too; If-Match is checked when sent', async (t) =>
 });
 
 t.test('refuses other types (415), big bodies (413), and unknown employees (404)', async (t) => {
-  const { deps, put } = setup();
+  const { deps, put } = await setup();
   const e = deps.seed();
   const svg = '<svg xmlns="http://www.w3.org/2000/svg"/>';
   t.equal((await put(e.id, svg, 'image/svg+xml')).status, 415);
@@ -73,7 +71,7 @@ t.test('refuses other types (415), big bodies (413), and unknown employees (404)
 });
 
 t.test('a photo of about 2 MB is accepted (the JSON body limit does not apply)', async (t) => {
-  const { deps, put } = setup();
+  const { deps, put } = await setup();
   const e = deps.seed();
   const noise = new Uint8Array(1200 * 1200 * 3).map((_, i) => (i * 2654435761) >>> 24);
   const jpeg = await sharp(noise, { raw: { width: 1200, height: 1200, channels: 3 } })
@@ -85,7 +83,7 @@ t.test('a photo of about 2 MB is accepted (the JSON body limit does not apply)',
 });
 
 t.test('DELETE photo removes the object and the key', async (t) => {
-  const { deps, app } = setup();
+  const { deps, app } = await setup();
   const e = deps.seed({ withPhoto: true });
   const res = await app.request(`/api/employees/${e.id}/photo`, { method: 'DELETE' });
   t.equal(res.status, 200);
@@ -103,7 +101,7 @@ t.test('DELETE photo removes the object and the key', async (t) => {
 });
 
 t.test('a failed S3 upload is a 503 and the item is untouched', async (t) => {
-  const { deps, put } = setup();
+  const { deps, put } = await setup();
   const e = deps.seed({ withPhoto: true });
   deps.photos.failing.add('put');
   const res = await put(e.id, await sampleImage(10, 10), 'image/jpeg');

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import type { EmployeeService } from '../employee-service.js';
-import { MethodNotAllowedError, UnsupportedMediaTypeError, ValidationError } from '../errors.js';
+import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 import { readForm } from '../middleware/csrf-token.js';
 import { PHOTO_WRONG_TYPE } from '../photos/photo-processor.js';
 import { etagFor, readIfMatch, toEmployeeView } from './api-support.js';
@@ -39,8 +39,5 @@ export function photosApiRoutes(service: EmployeeService) {
       const employee = await service.removePhoto(c.req.param('id'), { expectedVersion });
       c.header('ETag', etagFor(employee.version));
       return c.json(await toEmployeeView(service, employee));
-    })
-    .all('/employees/:id/photo', () => {
-      throw new MethodNotAllowedError(['PUT', 'DELETE']);
     });
 }

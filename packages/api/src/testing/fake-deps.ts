@@ -6,6 +6,7 @@ import { createLogger } from '../log.js';
 import { photoUrlCacheFor } from '../photos/photo-url-cache.js';
 import { createReadinessCheck } from '../readiness.js';
 import type { CpuStress, StressMinutes } from '../stress/cpu-stress.js';
+import { FAKE_CLIENT_ID, FAKE_ISSUER, FakeOidc } from './fake-oidc.js';
 import { MemoryEmployeeStore } from './memory-employee-store.js';
 import { MemoryPhotoStore } from './memory-photo-store.js';
 
@@ -14,6 +15,8 @@ export const TEST_ENV = {
   PHOTOS_BUCKET: 'employee-photos',
   AWS_REGION: 'us-east-1',
   SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+  OIDC_ISSUER: FAKE_ISSUER,
+  OIDC_CLIENT_ID: FAKE_CLIENT_ID,
 } as const;
 
 /** A CPU stress that records what it was asked and burns nothing. */
@@ -44,6 +47,7 @@ export interface TestDeps extends AppDeps {
   readonly employees: MemoryEmployeeStore;
   readonly photos: MemoryPhotoStore;
   readonly stress: FakeCpuStress;
+  readonly oidc: FakeOidc;
   /** Every log line written, parsed. */
   readonly logLines: Record<string, unknown>[];
   /** Moves the injected clock forward. */
@@ -79,6 +83,7 @@ export function createTestDeps(env: Record<string, string> = {}): TestDeps {
     instanceInfo: { get: async () => deps.instance },
     instance: { kind: 'not-ec2' },
     stress: new FakeCpuStress(!config.lambdaFunctionName, now),
+    oidc: new FakeOidc(),
     readiness: createReadinessCheck({
       employees,
       photos,

@@ -2,6 +2,7 @@ import type { Employee } from '@empdir/shared';
 import { BadgePill } from './badge-icon.js';
 import { DeleteButton } from './hidden-fields.js';
 import { Layout } from './layout.js';
+import { useCan } from './page-context.js';
 
 /** The read-only page of one employee, with Edit, Home and Delete. */
 export function EmployeeView(props: {
@@ -11,15 +12,18 @@ export function EmployeeView(props: {
   flash: string | undefined;
 }) {
   const { employee } = props;
+  const canEdit = useCan('editor');
   return (
     <Layout
       title={employee.fullName}
       flash={props.flash}
       actions={
         <>
-          <a class="btn primary" href={`/edit/${employee.id}`}>
-            Edit
-          </a>
+          {canEdit ? (
+            <a class="btn primary" href={`/edit/${employee.id}`}>
+              Edit
+            </a>
+          ) : null}
           <a class="btn" href="/">
             Home
           </a>
@@ -47,12 +51,14 @@ export function EmployeeView(props: {
           </dd>
         </dl>
       </div>
-      <DeleteButton
-        id={employee.id}
-        version={employee.version}
-        name={employee.fullName}
-        token={props.csrfToken}
-      />
+      {canEdit ? (
+        <DeleteButton
+          id={employee.id}
+          version={employee.version}
+          name={employee.fullName}
+          token={props.csrfToken}
+        />
+      ) : null}
     </Layout>
   );
 }

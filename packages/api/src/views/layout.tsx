@@ -1,4 +1,6 @@
 import type { Child } from 'hono/jsx';
+import { CsrfField } from './hidden-fields.js';
+import { useCan, usePage } from './page-context.js';
 
 export interface LayoutProps {
   readonly title: string;
@@ -12,6 +14,8 @@ const SITE_NAME = 'Employee Directory';
 
 /** The frame of every page: self-contained CSS, no scripts, the flash message once. */
 export function Layout(props: LayoutProps) {
+  const { user, csrfToken } = usePage();
+  const isAdmin = useCan('admin');
   return (
     <html lang="en">
       <head>
@@ -27,9 +31,24 @@ export function Layout(props: LayoutProps) {
           </a>
           <nav aria-label="Main">
             <a href="/">Home</a>
-            <a href="/info">Info</a>
+            {isAdmin ? <a href="/info">Info</a> : null}
             <a href="/docs">API</a>
           </nav>
+          {user ? (
+            <div class="user">
+              <span class="who">
+                Signed in as <strong>{user.displayName}</strong> ({user.role ?? 'no role'})
+              </span>
+              {csrfToken ? (
+                <form method="post" action="/auth/logout" class="inline">
+                  <CsrfField token={csrfToken} />
+                  <button type="submit" class="btn">
+                    Sign out
+                  </button>
+                </form>
+              ) : null}
+            </div>
+          ) : null}
         </header>
         <main>
           {props.flash ? (

@@ -2,6 +2,7 @@ import type { Employee } from '@empdir/shared';
 import { BadgeIcon } from './badge-icon.js';
 import { DeleteButton } from './hidden-fields.js';
 import { Layout } from './layout.js';
+import { useCan } from './page-context.js';
 
 export interface ListPageProps {
   readonly employees: readonly Employee[];
@@ -15,14 +16,17 @@ export interface ListPageProps {
 /** The directory: photo, name linking to the view page, badge icons, location; paginated. */
 export function ListPage(props: ListPageProps) {
   const empty = props.employees.length === 0;
+  const canEdit = useCan('editor');
   return (
     <Layout
       title="Employee Directory"
       flash={props.flash}
       actions={
-        <a class="btn primary" href="/add">
-          Add
-        </a>
+        canEdit ? (
+          <a class="btn primary" href="/add">
+            Add
+          </a>
+        ) : null
       }
     >
       {empty && props.isFirstPage ? <h4 class="empty">Empty Directory</h4> : null}
@@ -49,14 +53,16 @@ export function ListPage(props: ListPageProps) {
                     <br />
                     <small>{employee.location}</small>
                   </td>
-                  <td class="row-actions">
-                    <DeleteButton
-                      id={employee.id}
-                      version={employee.version}
-                      name={employee.fullName}
-                      token={props.csrfToken}
-                    />
-                  </td>
+                  {canEdit ? (
+                    <td class="row-actions">
+                      <DeleteButton
+                        id={employee.id}
+                        version={employee.version}
+                        name={employee.fullName}
+                        token={props.csrfToken}
+                      />
+                    </td>
+                  ) : null}
                 </tr>
               );
             })}

@@ -5,6 +5,8 @@ body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif
 header.site{display:flex;align-items:center;justify-content:space-between;padding:.75rem 1.5rem;background:#232f3e;color:#fff}
 header.site a{color:#fff;text-decoration:none;margin-left:1rem}
 header.site .brand{margin:0;font-weight:600;font-size:1.1rem}
+header.site .user{display:flex;align-items:center;gap:.75rem;font-size:.9rem}
+header.site .user .btn{padding:.2rem .6rem}
 main{max-width:960px;margin:1.5rem auto;padding:0 1rem}
 .page-head{display:flex;align-items:center;justify-content:space-between;gap:1rem;flex-wrap:wrap}
 .page-head h1{font-size:1.5rem;margin:.5rem 0;overflow-wrap:anywhere}
