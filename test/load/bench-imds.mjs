@@ -2,7 +2,8 @@
 // cache, against the IMDSv2 simulator throttled like a real instance, plus a simulated hour and
 // the faults table (each IMDS fault mode, straight to IMDS vs through the daemon).
 //   node test/load/bench-imds.mjs [--quick]   (--quick: N = 10 and 100 only, shorter long-lived run)
-import { writeFileSync } from 'node:fs';
+//   node test/load/bench-imds.mjs --faults-only   (re-runs only the faults table into imds.json)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startImdsSimulator } from '../support/imds-simulator.js';
@@ -17,6 +18,7 @@ import { writeSummary } from './summary.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const quick = process.argv.includes('--quick');
+const faultsOnly = process.argv.includes('--faults-only');
 const processCounts = quick ? [10, 100] : [10, 100, 1000];
 // Spawning is CPU-bound at ~22 processes/s on 2 cores whatever the concurrency (measured 4–50);
 // 16 keeps each process under the SDK's 1 s IMDS timeout, so failures mean throttling, not CPU.
@@ -97,11 +99,7 @@ async function main() {
     };
     console.log('simulated hour with an injected clock…');
     const simulatedHour = await runSimulatedHour();
-    const faults = await runFaultsTable({
-      clientsPerMode: quick ? 10 : 20,
-      concurrency,
-      lookupsPerSecond: 10,
-    });
+    const faults = await runFaultsTable(faultsPlan(quick));
     const data = {
       benchmark: 'imds',
       quick,
@@ -125,6 +123,23 @@ async function main() {
     await sim.close();
     await stopAll();
   }
+}
+
+/** @param {boolean} small */
+function faultsPlan(small) {
+  return { clientsPerMode: small ? 10 : 20, concurrency, lookupsPerSecond: 10 };
+}
+
+/** The faults table alone, written into the last full run's results (a busy machine's shortcut). */
+async function faultsOnlyMain() {
+  const data = JSON.parse(readFileSync(join(resultsDir, 'imds.json'), 'utf8'));
+  try {
+    data.faults = { ...(await runFaultsTable(faultsPlan(true))), machine: machine() };
+  } finally {
+    await stopAll();
+  }
+  writeResults('imds', data, markdown(data));
+  writeSummary();
 }
 
 /**
@@ -205,10 +220,17 @@ function markdown(data) {
     '',
     data.simulatedHour.markdown,
     '',
-    data.faults.markdown,
-    '',
+    ...(data.faults
+      ? [
+          data.faults.markdown,
+          '',
+          ...(data.faults.machine
+            ? [`Faults table measured separately, ${data.faults.machine.measuredAt}.`, '']
+            : []),
+        ]
+      : []),
     `Measured on ${data.machine.cores} cores, Node ${data.machine.node}, ${data.machine.measuredAt}. Chart: test/load/results/imds-calls.svg.`,
   ].join('\n');
 }
 
-await main();
+await (faultsOnly ? faultsOnlyMain() : main());
