@@ -174,10 +174,13 @@ function record(
     const line = { requestId, method: req.method, route, status };
     // Refusals name the caller (its process looked up once per connection); bounded in rate.
     if (!connection) deps.log.warn(line, 'request refused');
-    else
-      void connection
-        .details()
-        .then((caller) => deps.log.warn({ ...line, caller }, 'request refused'));
+    else {
+      deps.pending.track(
+        connection
+          .details()
+          .then((caller) => deps.log.warn({ ...line, caller }, 'request refused')),
+      );
+    }
   } else if (deps.log.isLevelEnabled('debug')) {
     deps.log.debug({ requestId, method: req.method, route, status }, 'request');
   }
