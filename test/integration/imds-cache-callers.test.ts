@@ -129,7 +129,15 @@ t.test('the IMDS facade serves only IMDS_CACHE_FACADE_USERS', async (t) => {
   const ours = await startStack(t, {
     env: { IMDS_CACHE_IMDS_FACADE: 'on', IMDS_CACHE_FACADE_USERS: String(uid) },
   });
-  t.equal((await put(ours)).status, 200, 'listed by uid');
+  const session = await put(ours);
+  t.equal(session.status, 200, 'listed by uid');
+  const role = 'empdir-app-role';
+  const read = await fetch(`${ours.daemon.url}/latest/meta-data/iam/security-credentials/${role}`, {
+    headers: { 'X-aws-ec2-metadata-token': await session.text() },
+  });
+  t.equal(read.status, 200);
+  await until(() => logged(ours, 'credentials issued').length === 1);
+  t.match(logged(ours, 'credentials issued')[0], { uid, role }, 'audited like /v1/credentials');
   const byName = await startStack(t, {
     env: {
       IMDS_CACHE_IMDS_FACADE: 'on',

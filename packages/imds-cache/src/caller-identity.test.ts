@@ -3,7 +3,8 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { CallerIdentity, findPeer, procAddress, unitOf } from './caller-identity.js';
+import { CallerIdentity } from './caller-identity.js';
+import { findPeer, procAddress, unitOf } from './proc-net.js';
 
 t.test('addresses as /proc/net/tcp{,6} print them, on either byte order', async (t) => {
   t.equal(procAddress('127.0.0.1', 8080, true, true), '0100007F:1F90');

@@ -1,6 +1,6 @@
-import { readdir, readFile, readlink, stat } from 'node:fs/promises';
-import { isIPv4, isIPv6 } from 'node:net';
-import { endianness } from 'node:os';
+import { open, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
+import { findPeer, indexTable, unitOf } from './proc-net.js';
 
 /** Who is at the other end of a loopback connection, as far as /proc lets us see. */
 export interface Caller {
@@ -39,6 +39,10 @@ interface Pending<K, V> {
 export class CallerIdentity {
   readonly #procRoot: string;
   #uidQueue: Array<Pending<SocketEnds, Caller>> = [];
+  // One read of the socket table at a time: reading it costs more the more sockets are open, so
+  // lookups arriving during a read wait for the next one instead of starting their own.
+  #readingUids = false;
+  #scanning = false;
   #pidQueue: Array<Pending<{ uid: number | undefined; inode: number }, number | undefined>> = [];
 
   constructor(options: { procRoot?: string } = {}) {
@@ -48,7 +52,8 @@ export class CallerIdentity {
   /** The peer's uid and socket inode. Never rejects: unknown is an answer. */
   caller(ends: SocketEnds): Promise<Caller> {
     return new Promise((resolve) => {
-      if (this.#uidQueue.push({ key: ends, resolve }) === 1) setImmediate(() => this.#flushUids());
+      const first = this.#uidQueue.push({ key: ends, resolve }) === 1;
+      if (first && !this.#readingUids) setImmediate(() => this.#flushUids());
     });
   }
 
@@ -57,7 +62,8 @@ export class CallerIdentity {
     if (caller.inode === undefined) return { uid: caller.uid };
     const key = { uid: caller.uid, inode: caller.inode };
     const pid = await new Promise<number | undefined>((resolve) => {
-      if (this.#pidQueue.push({ key, resolve }) === 1) setImmediate(() => this.#flushPids());
+      const first = this.#pidQueue.push({ key, resolve }) === 1;
+      if (first && !this.#scanning) setImmediate(() => this.#flushPids());
     });
     if (pid === undefined) return { uid: caller.uid };
     const [command, cgroup] = await Promise.all([
@@ -76,6 +82,16 @@ export class CallerIdentity {
   async #flushUids(): Promise<void> {
     const batch = this.#uidQueue;
     this.#uidQueue = [];
+    this.#readingUids = true;
+    try {
+      await this.#resolveUids(batch);
+    } finally {
+      this.#readingUids = false;
+      if (this.#uidQueue.length > 0) setImmediate(() => this.#flushUids());
+    }
+  }
+
+  async #resolveUids(batch: Array<Pending<SocketEnds, Caller>>): Promise<void> {
     const needs6 = batch.some((p) => !isIPv4(p.key.remoteAddress ?? ''));
     const needs4 = batch.some((p) => isIPv4(p.key.remoteAddress ?? ''));
     // /proc/self/net: /proc/net is hidden under systemd's ProcSubset=pid, this is not.
@@ -83,15 +99,29 @@ export class CallerIdentity {
       needs4 ? this.#read('self/net/tcp') : '',
       needs6 ? this.#read('self/net/tcp6') : '',
     ]);
+    // A big batch indexes the table once instead of searching it once per lookup.
+    const index = batch.length > 8 ? [indexTable(tcp), indexTable(tcp6)] : undefined;
     for (const { key, resolve } of batch) {
       const v4 = isIPv4(key.remoteAddress ?? '');
-      resolve(findPeer(v4 ? tcp : tcp6, key, v4));
+      resolve(findPeer(v4 ? tcp : tcp6, key, v4, index?.[v4 ? 0 : 1]));
     }
   }
 
   async #flushPids(): Promise<void> {
     const batch = this.#pidQueue;
     this.#pidQueue = [];
+    this.#scanning = true;
+    try {
+      await this.#resolvePids(batch);
+    } finally {
+      this.#scanning = false;
+      if (this.#pidQueue.length > 0) setImmediate(() => this.#flushPids());
+    }
+  }
+
+  async #resolvePids(
+    batch: Array<Pending<{ uid: number | undefined; inode: number }, number | undefined>>,
+  ): Promise<void> {
     const wanted = new Map(batch.map((p) => [`socket:[${p.key.inode}]`, p.key.inode]));
     // Only the callers' own users' processes can hold their sockets: skip everyone else's.
     const uids = new Set(batch.map((p) => p.key.uid));
@@ -120,80 +150,26 @@ export class CallerIdentity {
     for (const { key, resolve } of batch) resolve(found.get(key.inode));
   }
 
-  #read(path: string): Promise<string> {
-    return readFile(`${this.#procRoot}/${path}`, 'latin1').catch(() => '');
+  async #read(path: string): Promise<string> {
+    // Few, big reads: the kernel walks its socket table again for every read() call.
+    const file = await open(`${this.#procRoot}/${path}`, 'r').catch(() => undefined);
+    if (!file) return '';
+    try {
+      let buffer = Buffer.allocUnsafe(1 << 20);
+      let length = 0;
+      for (;;) {
+        if (length === buffer.length) {
+          buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+        }
+        const { bytesRead } = await file.read(buffer, length, buffer.length - length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      return buffer.toString('latin1', 0, length);
+    } catch {
+      return '';
+    } finally {
+      await file.close();
+    }
   }
-}
-
-/**
- * The peer's own row in the socket table: its local end is our remote end and the other way
- * round. Columns: sl local rem st tx:rx tr:when retrnsmt uid timeout inode.
- */
-export function findPeer(table: string, ends: SocketEnds, v4: boolean): Caller {
-  const unknown = { uid: undefined, inode: undefined };
-  const local = procAddress(ends.remoteAddress, ends.remotePort, v4);
-  const remote = procAddress(ends.localAddress, ends.localPort, v4);
-  if (local === undefined || remote === undefined) return unknown;
-  const at = table.indexOf(` ${local} ${remote} `);
-  if (at === -1) return unknown;
-  const end = table.indexOf('\n', at);
-  const fields = table
-    .slice(at, end === -1 ? undefined : end)
-    .trim()
-    .split(/\s+/);
-  const uid = Number(fields[6]);
-  const inode = Number(fields[8]);
-  return {
-    uid: Number.isInteger(uid) ? uid : undefined,
-    // Inode 0: a socket already gone (TIME_WAIT); no process holds it.
-    inode: Number.isInteger(inode) && inode > 0 ? inode : undefined,
-  };
-}
-
-/** An address and port as /proc/net/tcp{,6} prints them (words in host byte order, hex). */
-export function procAddress(
-  address: string | undefined,
-  port: number | undefined,
-  v4: boolean,
-  littleEndian = endianness() === 'LE',
-): string | undefined {
-  if (address === undefined || port === undefined) return undefined;
-  const bytes = v4 ? ipv4Bytes(address) : ipv6Bytes(address);
-  if (bytes === undefined) return undefined;
-  let hex = '';
-  for (let word = 0; word < bytes.length; word += 4) {
-    const group = bytes.slice(word, word + 4);
-    if (littleEndian) group.reverse();
-    hex += group.map((b) => b.toString(16).padStart(2, '0')).join('');
-  }
-  return `${hex.toUpperCase()}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-function ipv4Bytes(address: string): number[] | undefined {
-  return isIPv4(address) ? address.split('.').map(Number) : undefined;
-}
-
-function ipv6Bytes(address: string): number[] | undefined {
-  if (!isIPv6(address)) return undefined;
-  // An IPv4-mapped tail (::ffff:127.0.0.1) becomes two hex groups first.
-  const text = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a, b, c, d) =>
-    [((+a << 8) | +b).toString(16), ((+c << 8) | +d).toString(16)].join(':'),
-  );
-  const [head = '', tail] = text.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  return groups.flatMap((g) => {
-    const n = Number.parseInt(g, 16);
-    return [n >> 8, n & 0xff];
-  });
-}
-
-/** The last service or scope in a cgroup v2 (or v1 name=systemd) path. */
-export function unitOf(cgroup: string): string | undefined {
-  const line =
-    cgroup.split('\n').find((l) => l.startsWith('0::')) ??
-    cgroup.split('\n').find((l) => l.includes('name=systemd'));
-  const segments = line?.slice(line.indexOf(':', line.indexOf(':') + 1) + 1).split('/') ?? [];
-  return segments.reverse().find((s) => /\.(service|scope)$/.test(s));
 }

@@ -6,6 +6,7 @@ import { CredentialsBody } from './credentials-body.js';
 import { forbidden, methodNotAllowed, notFound, overloaded } from './errors.js';
 import type { GuardMetrics } from './guard-metrics.js';
 import { sendError, sendJson, sendJsonBody } from './http-response.js';
+import { ROLE_LIST_PATH } from './imds-client.js';
 import type { ImdsFacade } from './imds-facade.js';
 import type { InstanceIdentityCache } from './instance-identity.js';
 import type { Logger } from './log.js';
@@ -130,7 +131,14 @@ function respond(
     }
     if (deps.limiter && !deps.limiter.tryTake()) throw overloaded();
     res.setHeader('X-Request-Id', requestId);
-    return deps.facade.handle(req, res, path);
+    return deps.facade.handle(req, res, path).then(() => {
+      // Credentials read through the facade are audited like /v1/credentials.
+      const held = deps.cache.peek();
+      const isCredentials = path.startsWith(ROLE_LIST_PATH) && path.length > ROLE_LIST_PATH.length;
+      if (connection && held && isCredentials && res.statusCode === 200) {
+        deps.audit?.issued(connection, held.role, held.document.AccessKeyId);
+      }
+    });
   }
   if (route === 'unknown') throw notFound();
   if (req.method !== 'GET') throw methodNotAllowed('GET');
@@ -174,10 +182,13 @@ function record(
     const line = { requestId, method: req.method, route, status };
     // Refusals name the caller (its process looked up once per connection); bounded in rate.
     if (!connection) deps.log.warn(line, 'request refused');
-    else
-      void connection
-        .details()
-        .then((caller) => deps.log.warn({ ...line, caller }, 'request refused'));
+    else {
+      deps.pending.track(
+        connection
+          .details()
+          .then((caller) => deps.log.warn({ ...line, caller }, 'request refused')),
+      );
+    }
   } else if (deps.log.isLevelEnabled('debug')) {
     deps.log.debug({ requestId, method: req.method, route, status }, 'request');
   }
