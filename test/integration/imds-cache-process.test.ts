@@ -178,4 +178,9 @@ t.test('no secret in the logs of a full run at trace level', async (t) => {
   ] as const) {
     t.notOk(logs.includes(secret), `${name} not in the logs`);
   }
+  const sessionTokens = sim.issuedSessionTokens();
+  t.ok(sessionTokens.length > 0, 'the daemon did hold IMDS session tokens');
+  for (const sessionToken of sessionTokens) {
+    t.notOk(logs.includes(sessionToken), 'IMDS session token not in the logs');
+  }
 });

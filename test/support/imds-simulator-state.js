@@ -26,6 +26,8 @@ export function fakeAccessKeyId() {
 export function createImdsState({ roleName, accessKeyId, credentialLifetimeMs, now }) {
   /** @type {Map<string, number>} token → expiry in ms on the injected clock */
   const tokens = new Map();
+  /** @type {string[]} every session token handed out, expired or not */
+  const issued = [];
   let role = roleName;
   /** @type {ImdsCredentialsDocument} */
   let credentials = issueCredentials();
@@ -48,6 +50,7 @@ export function createImdsState({ roleName, accessKeyId, credentialLifetimeMs, n
     issueToken(ttlSeconds) {
       const token = randomBytes(32).toString('base64url');
       tokens.set(token, now() + ttlSeconds * 1000);
+      issued.push(token);
       return token;
     },
     /** @param {string | undefined} token */
@@ -59,6 +62,8 @@ export function createImdsState({ roleName, accessKeyId, credentialLifetimeMs, n
       tokens.delete(token);
       return false;
     },
+    /** Every session token handed out so far, so tests can look for them in logs. */
+    issuedTokens: () => [...issued],
     roleName: () => role,
     /** @param {string} name the new role gets new credentials, as a new instance profile would */
     setRole(name) {

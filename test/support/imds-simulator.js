@@ -24,7 +24,8 @@ import { createTokenBucket } from './token-bucket.js';
  * @typedef {{ url: string, port: number, counters: () => ImdsCounters, resetCounters: () => void,
  *   setFault: (fault: Fault) => void, setRateLimit: (limit: RateLimit | undefined) => void,
  *   rotateCredentials: () => void, setRole: (name: string) => void,
- *   currentCredentials: () => ImdsCredentialsDocument, close: () => Promise<void> }} ImdsSimulator
+ *   currentCredentials: () => ImdsCredentialsDocument,
+ *   issuedSessionTokens: () => string[], close: () => Promise<void> }} ImdsSimulator
  */
 
 /** @type {InstanceFacts} */
@@ -131,6 +132,7 @@ export async function startImdsSimulator(options = {}) {
     rotateCredentials: () => state.rotate(),
     setRole: (name) => state.setRole(name),
     currentCredentials: () => state.credentials(),
+    issuedSessionTokens: () => state.issuedTokens(),
     async close() {
       for (const timer of delays) clearTimeout(timer);
       delays.clear();
