@@ -55,7 +55,7 @@ export default {
   testRunner: 'tap',
   plugins: ['@stryker-mutator/tap-runner', '@stryker-mutator/typescript-checker'],
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  tsconfigFile: 'test/mutation/tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: process.env.MUTATE
     ? process.env.MUTATE.split(',')
