@@ -16,8 +16,6 @@ const stryker = spawnSync(
     stdio: 'inherit',
     env: {
       ...process.env,
-      // What tap sets for its TypeScript loader: transpile only, the type check is Stryker's.
-      TS_NODE_TRANSPILE_ONLY: '1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       FORCE_COLOR: '0',
     },

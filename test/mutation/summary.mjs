@@ -66,12 +66,18 @@ export function writeSummary(root, { save }) {
   const reportPath = join(root, 'reports', 'mutation', 'mutation.json');
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
   const thisRun = summarize(report, root);
-  if (!save) {
-    console.log(`\nMutation score of this run (not saved):\n${summaryTable(thisRun)}`);
-    return;
-  }
   const dir = join(root, 'test', 'mutation', 'results');
   mkdirSync(dir, { recursive: true });
+  if (!save) {
+    // Kept apart from the package rows: a few modules are not a package's score.
+    const files = Object.keys(report.files).sort().join(', ');
+    const text = `Narrowed run over ${files}:\n\n${summaryTable(thisRun)}\n`;
+    writeFileSync(join(dir, 'narrowed-run.md'), text);
+    console.log(
+      `\nMutation score of this run (results/narrowed-run.md):\n${summaryTable(thisRun)}`,
+    );
+    return;
+  }
   const summaryPath = join(dir, 'summary.json');
   const previous = existsSync(summaryPath) ? JSON.parse(readFileSync(summaryPath, 'utf8')) : {};
   const merged = { ...previous, ...thisRun };
