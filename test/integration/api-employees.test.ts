@@ -1,17 +1,27 @@
 // The JSON API and the pages against DynamoDB Local (or dynalite) and s3rver, over real sockets.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { FakeBrowser } from '../../packages/api/src/testing/fake-browser.js';
+import { createTableIfMissing, dynamoDbClientConfig } from '../support/local-aws.js';
 import { api, signedInTransport, startApi, startApiStandins } from './api-harness.js';
 
 const standins = await startApiStandins();
 t.teardown(() => standins.stop());
-const server = await startApi(standins, { PAGE_SIZE: '3' });
-t.teardown(() => server.close());
 t.comment(`DynamoDB engine: ${standins.ddb.engine}`);
+
+let tables = 0;
+/** The API on a table of the test's own: no test sees another's employees or relies on them. */
+async function ownApi(t: Test) {
+  const tableName = `Employees-${++tables}`;
+  await createTableIfMissing(dynamoDbClientConfig(standins.ddb), tableName);
+  const server = await startApi(standins, { PAGE_SIZE: '3', TABLE_NAME: tableName });
+  t.teardown(() => server.close());
+  return server;
+}
 
 const person = (fullName: string) => ({ fullName, location: 'Seattle', jobTitle: 'Engineer' });
 
 t.test('create, then list sorted by name across pages with a validated cursor', async (t) => {
+  const server = await ownApi(t);
   const names = ['delta', 'Alpha', 'Émile', 'charlie', 'Bravo', 'alpha', 'echo'];
   for (const name of names) {
     const created = await api(server.url, '/api/employees', { method: 'POST', body: person(name) });
@@ -47,6 +57,7 @@ t.test('create, then list sorted by name across pages with a validated cursor', 
 t.test(
   'updates are conditional on the version read: stale is 409, nothing overwritten',
   async (t) => {
+    const server = await ownApi(t);
     const { body: created } = await api(server.url, '/api/employees', {
       method: 'POST',
       body: person('Ada'),
@@ -86,6 +97,7 @@ t.test(
 );
 
 t.test('a renamed employee moves in the sorted list', async (t) => {
+  const server = await ownApi(t);
   const { body: e } = await api(server.url, '/api/employees', {
     method: 'POST',
     body: person('zz last'),
@@ -100,6 +112,7 @@ t.test('a renamed employee moves in the sorted list', async (t) => {
 });
 
 t.test('an unknown id is never upserted; delete is conditional', async (t) => {
+  const server = await ownApi(t);
   const ghost = '00000000-0000-4000-8000-000000000000';
   const patch = await api(server.url, `/api/employees/${ghost}`, {
     method: 'PATCH',
@@ -123,6 +136,7 @@ t.test('an unknown id is never upserted; delete is conditional', async (t) => {
 });
 
 t.test('the pages over the network: add with the form, list, view, edit, delete', async (t) => {
+  const server = await ownApi(t);
   const browser = new FakeBrowser(await signedInTransport(standins, server.url), server.url);
   await browser.get('/add');
   const sharp = (await import('sharp')).default;
@@ -176,6 +190,7 @@ t.test('the pages over the network: add with the form, list, view, edit, delete'
 });
 
 t.test('readiness sees the table and the bucket', async (t) => {
+  const server = await ownApi(t);
   const ready = await api(server.url, '/readyz');
   t.same(ready.body, { status: 'ready', checks: { table: 'ok', bucket: 'ok' } });
 });

@@ -8,7 +8,11 @@ import {
   type LambdaEvent,
   type LambdaHandler,
 } from '../../packages/api/src/lambda.js';
-import { localAwsCredentials } from '../support/local-aws.js';
+import {
+  createTableIfMissing,
+  dynamoDbClientConfig,
+  localAwsCredentials,
+} from '../support/local-aws.js';
 import { startApiStandins } from './api-harness.js';
 
 type V2Event = Record<string, unknown> & {
@@ -33,19 +37,32 @@ const fixture = (name: string): V2Event =>
 
 const standins = await startApiStandins();
 t.teardown(() => standins.stop());
-const lambdaEnv = { AWS_LAMBDA_FUNCTION_NAME: 'empdir-api' };
-const handler: LambdaHandler = createLambdaHandler(standins.config(lambdaEnv), {
-  credentials: localAwsCredentials(),
-});
-/** Invokes with a bearer token (the editor machine client's unless `token` says otherwise). */
-const invoke = async (event: V2Event, token: string | null = standins.token) => {
-  if (token) event.headers = { ...event.headers, authorization: `Bearer ${token}` };
-  return (await handler(event as unknown as LambdaEvent)) as unknown as V2Result;
-};
+let tables = 0;
 
-let employeeId = '';
+/** A handler on a table of its own, so no test sees another's employees or depends on them. */
+async function lambda() {
+  const tableName = `Employees-lambda-${++tables}`;
+  await createTableIfMissing(dynamoDbClientConfig(standins.ddb), tableName);
+  const handler: LambdaHandler = createLambdaHandler(
+    standins.config({ AWS_LAMBDA_FUNCTION_NAME: 'empdir-api', TABLE_NAME: tableName }),
+    { credentials: localAwsCredentials() },
+  );
+  /** Invokes with a bearer token (the editor machine client's unless `token` says otherwise). */
+  const invoke = async (event: V2Event, token: string | null = standins.token) => {
+    if (token) event.headers = { ...event.headers, authorization: `Bearer ${token}` };
+    return (await handler(event as unknown as LambdaEvent)) as unknown as V2Result;
+  };
+  /** One employee, created through the handler like the first test does. */
+  const createEmployee = async (): Promise<string> => {
+    const created = await invoke(fixture('apigw-v2-create-employee'));
+    if (created.statusCode !== 201) throw new Error(`create failed: ${created.body}`);
+    return JSON.parse(created.body).id;
+  };
+  return { tableName, invoke, createEmployee };
+}
 
 t.test('without a token: 401 with a Bearer challenge, and nothing created', async (t) => {
+  const { invoke } = await lambda();
   const res = await invoke(fixture('apigw-v2-create-employee'), null);
   t.equal(res.statusCode, 401);
   t.match(res.headers['www-authenticate'], /^Bearer/);
@@ -56,13 +73,14 @@ t.test('without a token: 401 with a Bearer challenge, and nothing created', asyn
 });
 
 t.test('API Gateway v2: create then list', async (t) => {
+  const { invoke } = await lambda();
   const created = await invoke(fixture('apigw-v2-create-employee'));
   t.equal(created.statusCode, 201);
   const body = JSON.parse(created.body);
   t.match(body, { fullName: 'Lambda Lovelace', badges: ['plane'], version: 1 });
   t.equal(created.headers.location, `/api/employees/${body.id}`);
   t.match(created.headers['x-request-id'], /.+/);
-  employeeId = body.id;
+  const employeeId = body.id;
   const list = await invoke(fixture('apigw-v2-list-employees'));
   t.equal(list.statusCode, 200);
   t.same(
@@ -72,6 +90,8 @@ t.test('API Gateway v2: create then list', async (t) => {
 });
 
 t.test('Function URL: a binary photo upload (base64 body) is stored as PNG', async (t) => {
+  const { invoke, createEmployee } = await lambda();
+  const employeeId = await createEmployee();
   const event = fixture('function-url-put-photo');
   event.rawPath = event.rawPath.replace('{id}', employeeId);
   event.requestContext.http.path = event.rawPath;
@@ -81,6 +101,8 @@ t.test('Function URL: a binary photo upload (base64 body) is stored as PNG', asy
 });
 
 t.test('Function URL: the home page, its cookies, and a CSRF-checked form post', async (t) => {
+  const { invoke, createEmployee } = await lambda();
+  const employeeId = await createEmployee();
   const page = await invoke(fixture('function-url-home-page'));
   t.equal(page.statusCode, 200);
   t.match(page.headers['content-type'], 'text/html');
@@ -129,6 +151,7 @@ t.test('on Lambda the info page says so and offers no CPU stress', async (t) => 
   const event = fixture('function-url-home-page');
   event.rawPath = '/info';
   event.requestContext.http.path = '/info';
+  const { invoke } = await lambda();
   const editor = await invoke({ ...event, headers: { ...event.headers } });
   t.equal(editor.statusCode, 403, 'the info page is for admins');
   const res = await invoke(event, standins.adminToken);
@@ -138,10 +161,11 @@ t.test('on Lambda the info page says so and offers no CPU stress', async (t) => 
 });
 
 t.test('the exported handler reads its configuration from the environment once', async (t) => {
+  const { tableName } = await lambda();
   const config = standins.config();
   const credentials = localAwsCredentials();
-  Object.assign(process.env, {
-    TABLE_NAME: config.tableName,
+  const env = {
+    TABLE_NAME: tableName,
     PHOTOS_BUCKET: config.photosBucket,
     AWS_REGION: config.region,
     DYNAMODB_ENDPOINT: config.dynamoDbEndpoint,
@@ -153,7 +177,16 @@ t.test('the exported handler reads its configuration from the environment once',
     // The default credential chain reads these, as it reads the role's on Lambda.
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  };
+  // Put back exactly what was there, so nothing after this test runs with these values.
+  const before = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  t.teardown(() => {
+    for (const [key, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   });
+  Object.assign(process.env, env);
   const { handler: exported } = await import('../../packages/api/src/lambda.js');
   const event = fixture('apigw-v2-list-employees');
   event.headers = { ...event.headers, authorization: `Bearer ${standins.token}` };

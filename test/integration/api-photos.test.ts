@@ -1,7 +1,8 @@
 // Photos through the real SDK into s3rver: the stored PNG, presigned URLs, no orphaned objects.
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import t from 'tap';
+import t, { type Test } from 'tap';
+import { localAwsCredentials } from '../support/local-aws.js';
 import { api, PHOTOS_BUCKET, startApi, startApiStandins } from './api-harness.js';
 
 const standins = await startApiStandins();
@@ -30,8 +31,13 @@ const photo = async () =>
       .toBuffer(),
   );
 
-async function putPhoto(id: string, bytes: Uint8Array<ArrayBuffer>, type = 'image/jpeg') {
-  const res = await fetch(`${server.url}/api/employees/${id}/photo`, {
+async function putPhoto(
+  id: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  type = 'image/jpeg',
+  baseUrl = server.url,
+) {
+  const res = await fetch(`${baseUrl}/api/employees/${id}/photo`, {
     method: 'PUT',
     headers: { 'content-type': type, authorization: `Bearer ${standins.token}` },
     body: bytes,
@@ -68,16 +74,70 @@ t.test('upload → 120x160 transparent PNG in S3 → presigned URL that serves i
   );
 });
 
+/** The API on a clock the test moves, so it can see when a photo URL is signed again. */
+async function startClockedApi(t: Test, options: Parameters<typeof startApi>[2] = {}) {
+  const clock = { nowMs: Date.now() };
+  const clocked = await startApi(standins, {}, { now: () => clock.nowMs, ...options });
+  t.teardown(() => clocked.close());
+  const startedMs = clock.nowMs;
+  return { clock, startedMs, url: clocked.url };
+}
+
+/** X-Amz-Date of a presigned URL, in ms: when it was signed. */
+function signedAtMs(url: string): number {
+  const stamp = new URL(url).searchParams.get('X-Amz-Date') ?? '';
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(stamp);
+  if (!m) throw new Error(`no X-Amz-Date in ${url}`);
+  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
+  return Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s);
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000) * 1000;
+
 t.test('the same URL is reused across views (signed once per photo)', async (t) => {
-  const { body: e } = await api(server.url, '/api/employees', {
+  const { clock, startedMs, url } = await startClockedApi(t);
+  const { body: e } = await api(url, '/api/employees', {
     method: 'POST',
     body: { fullName: 'Reuse', location: 'L', jobTitle: 'J' },
   });
-  const put = await putPhoto(e.id, await photo());
-  const a = await api(server.url, `/api/employees/${e.id}`);
-  const b = await api(server.url, `/api/employees/${e.id}`);
-  t.equal(a.body.photoUrl, put.body.photoUrl);
-  t.equal(b.body.photoUrl, put.body.photoUrl);
+  const put = await putPhoto(e.id, await photo(), 'image/jpeg', url);
+  t.equal(signedAtMs(put.body.photoUrl), seconds(startedMs), 'signed at the app clock');
+  // Each view a later second: a URL signed again would carry another X-Amz-Date.
+  for (const laterMs of [1_000, 60_000, 500_000]) {
+    clock.nowMs = startedMs + laterMs;
+    const view = await api(url, `/api/employees/${e.id}`);
+    t.equal(view.body.photoUrl, put.body.photoUrl, `reused ${laterMs / 1000} s later`);
+  }
+  // Two thirds into its 900 s life the URL is signed anew, at that time.
+  clock.nowMs = startedMs + 601_000;
+  const late = await api(url, `/api/employees/${e.id}`);
+  t.not(late.body.photoUrl, put.body.photoUrl, 're-signed near expiry');
+  t.equal(signedAtMs(late.body.photoUrl), seconds(clock.nowMs));
+});
+
+t.test('a URL is never reused past the expiry of the credentials that signed it', async (t) => {
+  const credentialsEndMs = { value: 0 };
+  const { clock, startedMs, url } = await startClockedApi(t, {
+    // Credentials that expire 10 minutes in, before the URL's own 15 minutes are up.
+    credentials: async () => ({
+      ...localAwsCredentials(),
+      expiration: new Date(credentialsEndMs.value),
+    }),
+  });
+  credentialsEndMs.value = startedMs + 600_000;
+  const { body: e } = await api(url, '/api/employees', {
+    method: 'POST',
+    body: { fullName: 'Expiring', location: 'L', jobTitle: 'J' },
+  });
+  const put = await putPhoto(e.id, await photo(), 'image/jpeg', url);
+  clock.nowMs = startedMs + 200_000;
+  t.equal((await api(url, `/api/employees/${e.id}`)).body.photoUrl, put.body.photoUrl);
+  // The URL lives until the credentials die (600 s), and is re-signed a third of 900 s before:
+  // at 400 s it is due, while a URL trusted for its full 900 s would still be reused.
+  clock.nowMs = startedMs + 400_000;
+  const due = await api(url, `/api/employees/${e.id}`);
+  t.not(due.body.photoUrl, put.body.photoUrl, 'signed again before the credentials expire');
+  t.equal(signedAtMs(due.body.photoUrl), seconds(clock.nowMs));
 });
 
 t.test(

@@ -63,11 +63,36 @@ t.test('both templates validate with zero errors and zero warnings', async (t) =
   }
 });
 
+/** A copy of a template with one line changed; throws unless exactly that one line was there. */
+function brokenCopy(file: string, from: string, to: string): string {
+  const text = read(file);
+  const broken = text.replace(from, to);
+  if (text.split(from).length !== 2)
+    throw new Error(`${file}: "${from}" is not there exactly once`);
+  return broken;
+}
+
 t.test('the validator does fail a broken template', async (t) => {
-  const broken = read('ec2.yaml').replace('HttpTokens: required', 'HttpTokens: sometimes');
-  t.not(findings('ec2.yaml', broken).serious, [], 'an invalid HttpTokens value is reported');
-  const lambda = read('serverless.yaml').replace('Runtime: nodejs22.x', 'Runtime: nodejs99.x');
-  t.not(findings('serverless.yaml', lambda).serious, [], 'an unknown runtime is reported');
+  const imds = findings(
+    'ec2.yaml',
+    brokenCopy('ec2.yaml', 'HttpTokens: required', 'HttpTokens: sometimes'),
+  );
+  t.equal(imds.serious.length, 1, 'one finding');
+  t.match(
+    imds.serious[0],
+    /^WARN W3030 line \d+: 'sometimes' is not one of \['optional', 'required'\]$/,
+    'an invalid HttpTokens value is reported',
+  );
+  const runtime = findings(
+    'serverless.yaml',
+    brokenCopy('serverless.yaml', 'Runtime: nodejs22.x', 'Runtime: nodejs99.x'),
+  );
+  t.equal(runtime.serious.length, 1, 'one finding');
+  t.match(
+    runtime.serious[0],
+    /^WARN W3030 line \d+: 'nodejs99\.x' is not one of \[.*'nodejs22\.x'/,
+    'an unknown runtime is reported',
+  );
 });
 
 const ec2 = parseTemplate(read('ec2.yaml'));

@@ -155,15 +155,18 @@ t.test('no secret in the logs of a full run at trace level', async (t) => {
   await fetch(`${daemon.url}/v1/credentials`, { headers: { Authorization: `${token}-wrong` } });
   await fetch(`${daemon.url}/v1/credentials?token=${token}`, { headers: { Authorization: 'x' } });
   await fetch(`${daemon.url}/v1/instance`, { headers: { Authorization: token } });
-  const facadeToken = await (
-    await fetch(`${daemon.url}/latest/api/token`, {
-      method: 'PUT',
-      headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' },
-    })
-  ).text();
-  await fetch(`${daemon.url}/latest/meta-data/iam/security-credentials/empdir-app-role`, {
-    headers: { 'X-aws-ec2-metadata-token': facadeToken },
+  const tokenPut = await fetch(`${daemon.url}/latest/api/token`, {
+    method: 'PUT',
+    headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' },
   });
+  t.equal(tokenPut.status, 200, 'the facade hands out a session token');
+  const facadeToken = await tokenPut.text();
+  const facade = await fetch(
+    `${daemon.url}/latest/meta-data/iam/security-credentials/empdir-app-role`,
+    { headers: { 'X-aws-ec2-metadata-token': facadeToken } },
+  );
+  t.equal(facade.status, 200, 'the facade serves the role credentials');
+  const facadeDoc = await facade.json();
   daemon.child.kill('SIGTERM');
   t.equal(await daemon.exited, 0);
   const logs = daemon.output();
@@ -171,6 +174,18 @@ t.test('no secret in the logs of a full run at trace level', async (t) => {
   t.match(logs, /"status":403/, 'refusals are logged');
   const creds = sim.currentCredentials();
   t.equal(sdk.secretAccessKey, creds.SecretAccessKey, 'the run did serve these secrets');
+  t.match(
+    facadeDoc,
+    {
+      Code: 'Success',
+      Type: 'AWS-HMAC',
+      AccessKeyId: creds.AccessKeyId,
+      SecretAccessKey: creds.SecretAccessKey,
+      Token: creds.Token,
+      Expiration: creds.Expiration,
+    },
+    'the facade answered with the same credentials, in the IMDS format',
+  );
   for (const [name, secret] of [
     ['SecretAccessKey', creds.SecretAccessKey],
     ['session Token', creds.Token],
@@ -178,5 +193,10 @@ t.test('no secret in the logs of a full run at trace level', async (t) => {
     ['facade session token', facadeToken],
   ] as const) {
     t.notOk(logs.includes(secret), `${name} not in the logs`);
+  }
+  const sessionTokens = sim.issuedSessionTokens();
+  t.ok(sessionTokens.length > 0, 'the daemon did hold IMDS session tokens');
+  for (const sessionToken of sessionTokens) {
+    t.notOk(logs.includes(sessionToken), 'IMDS session token not in the logs');
   }
 });

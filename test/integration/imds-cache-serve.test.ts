@@ -5,6 +5,7 @@ import { metricValue, startStack, until } from './imds-cache-harness.js';
 const TOKEN_PATH = '/latest/api/token';
 const ROLE_PATH = '/latest/meta-data/iam/security-credentials/';
 const CREDS_PATH = `${ROLE_PATH}empdir-app-role`;
+const IDENTITY_PATH = '/latest/dynamic/instance-identity/document';
 
 t.test('cold start: the first request waits for one upstream fetch', async (t) => {
   const stack = await startStack(t, { warm: false });
@@ -31,7 +32,7 @@ t.test('warm hits make zero upstream calls', async (t) => {
   t.equal(await metricValue(stack, 'imds_cache_cache_lookups_total', { result: 'hit' }), 100);
 });
 
-t.test('1000 concurrent cold requests: exactly one credentials fetch, all answered', async (t) => {
+t.test('1000 concurrent cold requests: one upstream call of each kind, all served', async (t) => {
   const stack = await startStack(t, {
     warm: false,
     holdCredentials: true,
@@ -48,8 +49,16 @@ t.test('1000 concurrent cold requests: exactly one credentials fetch, all answer
   const results = await responses;
   t.equal(results.filter((r) => r.status === 200).length, 1000, 'all 1000 succeed');
   t.equal(new Set(results.map((r) => r.body.AccessKeyId)).size, 1, 'all got the same credentials');
-  t.equal(stack.sim.counters().byPath[CREDS_PATH], 1, 'exactly one credentials fetch');
-  t.equal(stack.sim.counters().byPath[TOKEN_PATH], 1, 'one session token');
+  const { byPath } = stack.sim.counters();
+  t.equal(byPath[TOKEN_PATH], 1, 'one session token');
+  t.equal(byPath[ROLE_PATH], 1, 'one role lookup');
+  t.equal(byPath[CREDS_PATH], 1, 'exactly one credentials fetch');
+  // The identity document (fetched at start-up for /v1/instance) is the one other kind.
+  t.same(
+    byPath,
+    { [TOKEN_PATH]: 1, [ROLE_PATH]: 1, [CREDS_PATH]: 1, [IDENTITY_PATH]: 1 },
+    'one call of each kind, nothing else',
+  );
 });
 
 t.test(

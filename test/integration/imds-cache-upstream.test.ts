@@ -162,4 +162,9 @@ t.test('no secret reaches the log, whatever fails on the way', async (t) => {
     t.notOk(log.includes(doc.Token), 'no session Token');
   }
   t.notOk(log.includes(stack.token), 'no token file content');
+  const sessionTokens = stack.sim.issuedSessionTokens();
+  t.ok(sessionTokens.length > 0, 'IMDS handed out session tokens');
+  for (const sessionToken of sessionTokens) {
+    t.notOk(log.includes(sessionToken), 'no IMDS session token (X-aws-ec2-metadata-token)');
+  }
 });

@@ -62,11 +62,21 @@ t.test('slow delays the answer long enough to trip a client timeout', async (t) 
   const response = await get(CREDS_PATH, tok);
   t.equal(response.status, 200, 'a short delay still answers');
   t.ok(performance.now() - started >= 9, 'after the delay');
-  sim.setFault({ kind: 'slow', delayMs: 5_000 });
+  sim.setFault({ kind: 'slow', delayMs: 60_000 });
+  const arrivedBefore = sim.counters().byPath[CREDS_PATH] ?? 0;
   const pending = get(CREDS_PATH, tok).catch((error: unknown) => error);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // The request must be inside the delay when close() comes, not still connecting.
+  while ((sim.counters().byPath[CREDS_PATH] ?? 0) === arrivedBefore) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   await sim.close();
-  t.type(await pending, TypeError, 'close() ends a delayed request instead of waiting');
+  const error = await pending;
+  t.type(error, TypeError, 'close() ends a delayed request instead of waiting');
+  t.match(
+    (error as { cause?: unknown }).cause,
+    { code: 'UND_ERR_SOCKET' },
+    'the open connection was closed (not refused)',
+  );
 });
 
 t.test('malformed spoils only the JSON documents', async (t) => {

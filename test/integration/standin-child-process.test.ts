@@ -179,8 +179,19 @@ t.test('stop() escalates to SIGKILL for a child that ignores SIGTERM and its std
   });
   await stubborn.stop();
   t.same(await stubborn.exited, { code: null, signal: 'SIGKILL' });
-  await stubborn.stop();
-  t.pass('stopping twice is harmless');
+  // A second stop must signal nothing: the group id may already belong to another process.
+  const signalled: Array<[number, unknown]> = [];
+  const realKill = process.kill;
+  process.kill = ((pid: number, signal?: string | number) => {
+    signalled.push([pid, signal]);
+    return true;
+  }) as typeof process.kill;
+  try {
+    await stubborn.stop();
+  } finally {
+    process.kill = realKill;
+  }
+  t.same(signalled, [], 'stopping twice sends no signal');
 });
 
 async function waitFor(check: () => boolean, timeoutMs = 10_000) {

@@ -39,6 +39,8 @@ export function createImdsState({
 }) {
   /** @type {Map<string, number>} token → expiry in ms on the injected clock */
   const tokens = new Map();
+  /** @type {string[]} every session token handed out, expired or not */
+  const issued = [];
   let role = roleName;
   let instanceProfileId = fakeInstanceProfileId();
   let roleSetAtMs = now();
@@ -64,6 +66,7 @@ export function createImdsState({
     issueToken(ttlSeconds) {
       const token = randomBytes(32).toString('base64url');
       tokens.set(token, now() + ttlSeconds * 1000);
+      issued.push(token);
       return token;
     },
     /** @param {string | undefined} token */
@@ -75,6 +78,8 @@ export function createImdsState({
       tokens.delete(token);
       return false;
     },
+    /** Every session token handed out so far, so tests can look for them in logs. */
+    issuedTokens: () => [...issued],
     roleName: () => role,
     /** iam/info's instance profile: named after the role, a new id whenever the role changes */
     instanceProfile: () => ({ id: instanceProfileId, lastUpdated: imdsTimestamp(roleSetAtMs) }),

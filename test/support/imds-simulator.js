@@ -25,7 +25,8 @@ import { createTokenBucket } from './token-bucket.js';
  * @typedef {{ url: string, port: number, counters: () => ImdsCounters, resetCounters: () => void,
  *   setFault: (fault: Fault) => void, parked: () => number, setRateLimit: (limit: RateLimit | undefined) => void,
  *   rotateCredentials: () => void, setRole: (name: string) => void,
- *   currentCredentials: () => ImdsCredentialsDocument, close: () => Promise<void> }} ImdsSimulator
+ *   currentCredentials: () => ImdsCredentialsDocument,
+ *   issuedSessionTokens: () => string[], close: () => Promise<void> }} ImdsSimulator
  */
 
 /** @type {InstanceFacts} */
@@ -163,6 +164,7 @@ export async function startImdsSimulator(options = {}) {
     rotateCredentials: () => state.rotate(),
     setRole: (name) => state.setRole(name),
     currentCredentials: () => state.credentials(),
+    issuedSessionTokens: () => state.issuedTokens(),
     async close() {
       for (const timer of delays) clearTimeout(timer);
       delays.clear();

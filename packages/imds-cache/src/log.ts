@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { scrubSecrets } from './secret-scrub.js';
 
 export type { Logger } from 'pino';
 
@@ -29,7 +30,9 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       name: 'imds-cache',
       level: options.level,
+      // Paths cover child-logger bindings; the scrub covers any depth and any case in a line.
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> },
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

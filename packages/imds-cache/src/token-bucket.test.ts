@@ -49,3 +49,34 @@ t.test('take rejects when its signal aborts', async (t) => {
   await t.rejects(waiting, { message: 'stop' });
   t.throws(() => new TokenBucket({ ratePerSecond: 0, burst: 1, clock }), RangeError);
 });
+
+t.test('bad options are refused with what is needed', async (t) => {
+  const clock = new FakeClock({ startMs: 0 });
+  for (const options of [
+    { ratePerSecond: 0, burst: 1 },
+    { ratePerSecond: 1, burst: 0.5 },
+  ]) {
+    t.throws(() => new TokenBucket({ ...options, clock }), {
+      name: 'RangeError',
+      message: 'a token bucket needs ratePerSecond > 0 and burst >= 1',
+    });
+  }
+});
+
+t.test('take waits only for the missing part of a token', async (t) => {
+  const clock = new FakeClock({ startMs: 0, autoAdvanceSleeps: true });
+  const bucket = new TokenBucket({ ratePerSecond: 1, burst: 1, clock });
+  t.equal(bucket.tryTake(), true);
+  clock.advance(400);
+  await bucket.take();
+  t.equal(clock.now(), 1_000, '0.4 of a token refilled: 600 ms more');
+  t.equal(bucket.tryTake(), false, 'that token was taken');
+});
+
+t.test('take spends one token of a full burst at a time', async (t) => {
+  const clock = new FakeClock({ startMs: 0, autoAdvanceSleeps: true });
+  const bucket = new TokenBucket({ ratePerSecond: 1, burst: 3, clock });
+  for (let i = 0; i < 3; i++) await bucket.take();
+  t.equal(clock.now(), 0, 'three takes from a burst of three wait for nothing');
+  t.equal(bucket.tryTake(), false);
+});

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import t from 'tap';
 import {
   CredentialsFormatError,
@@ -28,18 +29,39 @@ t.test('parses a good IMDS document from an object or JSON text', async (t) => {
   t.same(parseImdsCredentials(JSON.stringify(doc)), doc);
 });
 
+/** True when any 8 characters in a row of the secret show up in the text. */
+function echoes(text: string, value: string): boolean {
+  for (let i = 0; i + 8 <= value.length; i++) if (text.includes(value.slice(i, i + 8))) return true;
+  return false;
+}
+
 t.test('rejects malformed IMDS documents without echoing secrets', async (t) => {
-  for (const bad of [
-    { ...imdsDoc(), Code: 'Failure' },
-    { ...imdsDoc(), Expiration: 'tomorrow' },
-    { ...imdsDoc(), Expiration: '2026-11-22T16:00:00+01:00' },
-    { ...imdsDoc(), Token: '' },
-    'not json{',
-    null,
-  ]) {
-    const error = t.throws(() => parseImdsCredentials(bad)) as unknown;
+  const good = imdsDoc();
+  // Every input holds the secret: in its own field, in the failing field, or in broken JSON.
+  for (const [name, bad] of [
+    ['wrong Code', { ...good, Code: 'Failure' }],
+    ['secret as Code', { ...good, Code: secret }],
+    ['secret as Type', { ...good, Type: secret }],
+    ['secret as Expiration', { ...good, Expiration: secret }],
+    ['offset Expiration', { ...good, Expiration: '2026-11-22T16:00:00+01:00' }],
+    ['empty Token', { ...good, Token: '' }],
+    ['secret as AccessKeyId number', { ...good, AccessKeyId: 42, Token: secret }],
+    ['JSON cut short', JSON.stringify(good).slice(0, -2)],
+    ['JSON with the secret unquoted', `{"Code":"Success","SecretAccessKey":${secret}}`],
+    ['JSON with a bad Expiration', JSON.stringify({ ...good, Expiration: 'tomorrow' })],
+  ] as const) {
+    const error = t.throws(() => parseImdsCredentials(bad), name) as CredentialsFormatError;
     t.type(error, CredentialsFormatError);
-    t.notMatch((error as Error).message, secret);
+    for (const [where, text] of [
+      ['message', error.message],
+      ['issues', JSON.stringify(error.issues)],
+      ['inspect', inspect(error, { depth: 10 })],
+    ] as const) {
+      t.notOk(echoes(text, secret), `${name}: no part of the secret in the ${where}`);
+    }
+  }
+  for (const bad of ['not json{', null]) {
+    t.throws(() => parseImdsCredentials(bad), CredentialsFormatError);
   }
 });
 

@@ -61,7 +61,8 @@ export class S3PhotoStore implements PhotoStore {
       const url = await getSignedUrl(
         this.client,
         new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
-        { expiresIn: this.options.urlTtlSeconds },
+        // Signed at the store's clock, the same instant the expiry below is counted from.
+        { expiresIn: this.options.urlTtlSeconds, signingDate: new Date(signedAtMs) },
       );
       const ttlEndMs = signedAtMs + this.options.urlTtlSeconds * 1000;
       const credentialsEndMs = identity.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
