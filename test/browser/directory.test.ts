@@ -40,10 +40,9 @@ if (missing && process.env.CI === 'true') {
    * The pages with the CSP bypassed: the hostile name must still be inert text, so escaping (not
    * only the CSP) stops it. The control proves a script that does run raises a dialog here.
    */
-  const checkWithoutCsp = async (t: Test, browser: Browser, urls: string[], name: string) => {
-    const context = await browser.newContext({ bypassCSP: true });
-    t.teardown(() => context.close());
-    const page = await context.newPage();
+  const checkWithoutCsp = async (t: Test, urls: string[], name: string) => {
+    const page = await signedIn('editor', { bypassCSP: true });
+    t.teardown(() => page.context().close());
     const dialogs: string[] = [];
     page.on('dialog', async (dialog) => {
       dialogs.push(dialog.message());
@@ -80,10 +79,16 @@ if (missing && process.env.CI === 'true') {
   t.teardown(() => browser?.close());
 
   /** A fresh browser profile signed in through the provider's login form as `role`. */
-  async function signedIn(role: 'admin' | 'editor' | 'viewer'): Promise<Page> {
+  async function signedIn(
+    role: 'admin' | 'editor' | 'viewer',
+    options: { bypassCSP?: boolean } = {},
+  ): Promise<Page> {
     const user = stack.oidc.users.find((u) => u.role === role);
     if (!user) throw new Error(`no demo ${role}`);
-    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    const context = await browser.newContext({
+      viewport: { width: 1100, height: 760 },
+      ...options,
+    });
     const page = await context.newPage();
     await page.goto(`${stack.apiUrl}/`);
     await page.waitForURL(`${stack.oidc.issuer}/interaction/**`);
@@ -154,7 +159,6 @@ if (missing && process.env.CI === 'true') {
     const editHref = await page.getAttribute('a[href^="/edit/"]', 'href');
     await checkWithoutCsp(
       t,
-      browser,
       [`${stack.apiUrl}/`, employeeUrl, `${stack.apiUrl}${editHref}`],
       hostileName,
     );
