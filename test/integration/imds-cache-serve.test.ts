@@ -36,7 +36,9 @@ t.test('1000 concurrent cold requests: one upstream call of each kind, all serve
   const stack = await startStack(t, {
     warm: false,
     holdCredentials: true,
-    env: { IMDS_CACHE_RATE_LIMIT_BURST: '1000' },
+    // The held fetch must not time out while 1000 requests arrive on a busy machine: a retry
+    // would be a second lookup of its own, not a broken single flight.
+    env: { IMDS_CACHE_RATE_LIMIT_BURST: '1000', IMDS_CACHE_IMDS_TIMEOUT_MS: '60000' },
   });
   const responses = Promise.all(Array.from({ length: 1000 }, () => stack.credentials()));
   // Every request has arrived and is waiting on the one fetch before IMDS may answer it.
