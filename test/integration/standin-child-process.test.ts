@@ -155,13 +155,14 @@ t.test('startChild failures leave nothing behind', async (t) => {
       command: node,
       args: ['-e', 'console.log(process.pid); setInterval(() => {}, 1000)'],
       env: standinEnv(),
-      startTimeoutMs: 1_500,
+      // Long enough for a node start on a loaded 2-core machine to print its pid.
+      startTimeoutMs: 8_000,
       ready: (line) => {
         silentPid = Number(line);
         return undefined;
       },
     }),
-    /silent did not report ready within 1500 ms/,
+    /silent did not report ready within 8000 ms/,
   );
   t.ok(silentPid > 0, 'the silent child ran');
   t.ok(await waitFor(() => !alive(silentPid)), 'a child that never got ready is killed');
