@@ -154,6 +154,12 @@ export function createResolver(template, options = {}) {
           return String(resolve(arg[0])) === String(resolve(arg[1]));
         case 'Fn::Not':
           return !resolve(arg[0]);
+        case 'Fn::Or':
+          return arg.some((/** @type {unknown} */ item) => resolve(item));
+        case 'Fn::And':
+          return arg.every((/** @type {unknown} */ item) => resolve(item));
+        case 'Fn::FindInMap':
+          return template.Mappings?.[resolve(arg[0])]?.[resolve(arg[1])]?.[resolve(arg[2])];
         case 'Fn::Base64':
           return Buffer.from(String(resolve(arg))).toString('base64');
         default:
