@@ -23,10 +23,12 @@ export function renderDataResources(flavour) {
     # A deleted or replaced photo can be restored for NoncurrentDays below.
     VersioningConfiguration:
       Status: Enabled
+    # The AWS managed key: readers need no key permission beyond their S3 grant, presigned GETs work.
     BucketEncryption:
       ServerSideEncryptionConfiguration:
         - ServerSideEncryptionByDefault:
-            SSEAlgorithm: AES256
+            SSEAlgorithm: aws:kms
+          BucketKeyEnabled: true
     PublicAccessBlockConfiguration:
       BlockPublicAcls: true
       BlockPublicPolicy: true
@@ -131,6 +133,9 @@ EmployeesTable:
           ProjectionType: ALL
     PointInTimeRecoverySpecification:
       PointInTimeRecoveryEnabled: true
+    # Encrypted with DynamoDB's AWS managed KMS key rather than an AWS owned one.
+    SSESpecification:
+      SSEEnabled: true
     # prod's table survives a mistaken stack delete; see README for the teardown.
     DeletionProtectionEnabled: !If [IsProd, true, false]
     Tags:
