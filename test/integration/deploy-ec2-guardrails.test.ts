@@ -135,3 +135,24 @@ t.test('photos are versioned, kept on stack deletion, and refuse SSE-C', async (
     t.match(sseC, { Effect: 'Deny', Action: 's3:PutObject' });
   }
 });
+
+t.test('serverless.yaml: the boundary, the network fence and alarms to a topic', async (t) => {
+  const fn = parseTemplate(readFileSync(join(DEPLOY_DIR, 'serverless.yaml'), 'utf8')).Resources;
+  t.same(fn.ApiFunctionRole.Properties.PermissionsBoundary, { Ref: 'PermissionsBoundaryArn' });
+  const fence = fn.ApiFunctionRole.Properties.Policies.find(
+    (p: { PolicyName: string }) => p.PolicyName === 'network-boundary',
+  );
+  t.match(fence.PolicyDocument.Statement, [
+    { Effect: 'Deny', NotAction: 's3:GetObject' },
+    { Effect: 'Deny', Action: 's3:GetObject' },
+  ]);
+  const alarms = Object.entries<Loose>(fn).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+  t.same(alarms.map(([id]) => id).sort(), [
+    'Api5xxAlarm',
+    'FunctionErrorsAlarm',
+    'FunctionThrottlesAlarm',
+  ]);
+  for (const [id, alarm] of alarms) {
+    t.same(alarm.Properties.AlarmActions, [{ Ref: 'AlarmTopic' }], `${id} notifies the topic`);
+  }
+});
