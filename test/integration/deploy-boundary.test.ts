@@ -4,7 +4,13 @@
 // IMDSv1, SSE-C) while a browser's presigned photo GET still works.
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import t from 'tap';
-import { accountTemplate, TEST_BOUNDARY_ARN } from '../../deploy/lib/guardrail-policies.mjs';
+import { createResolver } from '../../deploy/lib/cfn-resolve.mjs';
+import {
+  accountTemplate,
+  boundaryPolicy,
+  homeContext,
+  TEST_BOUNDARY_ARN,
+} from '../../deploy/lib/guardrail-policies.mjs';
 import {
   type AppPolicies,
   appPolicies,
@@ -294,3 +300,62 @@ t.test('an instance can signal its own stack, and no other', async (t) => {
   t.not(await signal(other), 'Allowed');
   t.equal(await signal(own, 'away'), 'ExplicitlyDenied', 'not from outside the VPC');
 });
+
+t.test(
+  'only the boundary account.yaml creates is known, and a template without a home has none',
+  async (t) => {
+    await t.rejects(
+      boundaryPolicy(`arn:aws:iam::${ACCOUNT}:policy/wide-open`),
+      /is not the boundary deploy\/account\.yaml creates/,
+    );
+    t.equal(await boundaryPolicy(undefined), undefined);
+    t.same(homeContext(createResolver({ Resources: {} })), {});
+  },
+);
+
+t.test(
+  'the VPC endpoints admit only this stack’s resources, whatever the role may do',
+  async (t) => {
+    const p = await appPolicies('ec2.yaml', { stage: 'dev' });
+    const admin = {
+      ...p,
+      boundary: undefined,
+      identityPolicies: [
+        {
+          name: 'admin',
+          policy: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+          },
+        },
+      ],
+    };
+    const region = `${p.region}:${ACCOUNT}`;
+    for (const [action, resource] of [
+      ['s3:GetObject', 'arn:aws:s3:::someone-elses-bucket/data.csv'],
+      ['s3:PutObject', 'arn:aws:s3:::exfiltration-bucket/dump.json'],
+      ['dynamodb:Scan', p.tableArn],
+      ['dynamodb:GetItem', `arn:aws:dynamodb:${region}:table/empdir-ec2-prod-employees`],
+      ['secretsmanager:GetSecretValue', `arn:aws:secretsmanager:${region}:secret:prod-db-AbCdEf`],
+      ['cloudformation:SignalResource', `arn:aws:cloudformation:${region}:stack/other/1`],
+    ] as const) {
+      t.not(
+        await decide(admin, { action, resource }),
+        'Allowed',
+        `the endpoint refuses ${action} ${resource}`,
+      );
+    }
+    const photo = `arn:aws:s3:::${p.bucketName}/${newPhotoKey()}`;
+    t.equal(
+      await decide(admin, { action: 's3:GetObject', resource: photo }),
+      'Allowed',
+      'a photo passes',
+    );
+    const open = { ...admin, endpointPolicies: {} };
+    t.equal(
+      await decide(open, { action: 'dynamodb:Scan', resource: p.tableArn }),
+      'Allowed',
+      'without the endpoint policy the same call passes (the check can fail)',
+    );
+  },
+);

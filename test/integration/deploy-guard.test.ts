@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
-import { type GuardFinding, guardFindings, RULES_DIR } from '../../deploy/lib/cfn-guard.mjs';
+import {
+  type GuardFinding,
+  guardBinary,
+  guardFindings,
+  RULES_DIR,
+} from '../../deploy/lib/cfn-guard.mjs';
 import { DEPLOY_DIR } from '../../deploy/lib/templates.mjs';
 
 interface GuardException {
@@ -76,4 +81,10 @@ t.test('a template that drops a guardrail is caught', async (t) => {
     .filter((f) => !excused('account.yaml', f))
     .map((f) => `${f.control} ${f.resource}`);
   t.same(controls, ['CT.CLOUDTRAIL.PR.2 Trail', 'CT.KMS.PR.1 TrailKey']);
+});
+
+t.test('a platform the package ships no binary for is named, not guessed', async (t) => {
+  t.throws(() => guardBinary('win32', 'x64'), /ships no cfn-guard for win32\/x64/);
+  t.throws(() => guardBinary('linux', 'ia32'), /ships no cfn-guard for linux\/ia32/);
+  t.throws(() => guardFindings(join(DEPLOY_DIR, 'no-such-template.yaml')), /cfn-guard failed/);
 });
