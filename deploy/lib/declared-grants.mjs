@@ -47,6 +47,12 @@ export const DECLARED_GRANTS = {
       why: 'user-data.sh reads SESSION_SECRET',
     },
     {
+      principal: 'role:InstanceRole',
+      action: 'cloudformation:SignalResource',
+      resource: `\${AWS::StackId}`,
+      why: 'user-data.sh signals readiness to its own stack (rollouts wait for it)',
+    },
+    {
       principal: 'service:ec2.amazonaws.com',
       action: 'sts:AssumeRole',
       resource: `\${InstanceRole.Arn}`,
@@ -92,6 +98,18 @@ export const DECLARED_GRANTS = {
 
 /** Actions no policy can deny to a signed-in principal: every role has them. */
 export const ALWAYS_ALLOWED = ['sts:GetCallerIdentity'];
+
+/**
+ * The request context under which each role's grants apply: the network boundary denies the
+ * instance role outside its VPC and with IMDSv1 credentials, the function's role outside its function.
+ * @type {Record<string, Record<string, string>>}
+ */
+export const ROLE_CONTEXT = {
+  InstanceRole: { 'aws:SourceVpc': `\${Vpc}`, 'ec2:RoleDelivery': '2.0' },
+  ApiFunctionRole: {
+    'lambda:SourceFunctionArn': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:empdir-fn-\${Stage}-api`,
+  },
+};
 
 /**
  * The request context under which each service principal's grants apply (their conditions).

@@ -2,7 +2,7 @@
 // names (with the context its conditions expect), and three who must get nothing: another
 // account's all-powerful role, a policy-less role of the same account, and an anonymous caller.
 import { anonymousPrincipal } from '@cloud-copilot/iam-simulate';
-import { SERVICE_CONTEXT } from '../../deploy/lib/declared-grants.mjs';
+import { ROLE_CONTEXT, SERVICE_CONTEXT } from '../../deploy/lib/declared-grants.mjs';
 import type { PolicyDocument } from '../../deploy/lib/template-policies.mjs';
 import type { StackPolicies } from './deploy-stack-policies.js';
 
@@ -29,7 +29,12 @@ export function principals(stack: StackPolicies, accountId: string): Principal[]
       name: `role:${r.id}`,
       principal: r.sessionArn,
       identityPolicies: r.identityPolicies,
-      context: base,
+      context: {
+        ...base,
+        ...Object.fromEntries(
+          Object.entries(ROLE_CONTEXT[r.id] ?? {}).map(([k, v]) => [k, sub(v)]),
+        ),
+      },
     })),
     ...[...stack.services].map((service) => ({
       name: `service:${service}`,

@@ -61,7 +61,9 @@ export async function stackPolicies(
     switch (resource.Type) {
       case 'AWS::IAM::Role': {
         const p = resolvedProps();
-        if (p.ManagedPolicyArns?.length || p.PermissionsBoundary) unhandled.push(`${id}: managed`);
+        // A permissions boundary only narrows what the role's own policies allow (like an endpoint
+        // policy), so the check of those policies still bounds the role; attached ones would widen it.
+        if (p.ManagedPolicyArns?.length) unhandled.push(`${id}: managed`);
         const arn = String(resolver.getAtt(id, 'Arn'));
         roles.push({
           id,
