@@ -78,6 +78,8 @@ export function createResolver(template, options = {}) {
         return named(id, 'GroupName', generated);
       case 'AWS::IAM::ManagedPolicy':
         return `arn:aws:iam::${accountId}:policy/${named(id, 'ManagedPolicyName', generated)}`;
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${region}:${accountId}:${named(id, 'TopicName', generated)}`;
       case 'AWS::SecretsManager::Secret':
         return `arn:aws:secretsmanager:${region}:${accountId}:secret:${named(id, 'Name', id)}-AbCdEf`;
       default:

@@ -72,6 +72,12 @@ export const DECLARED_GRANTS = {
       when: 'CreateTrail',
       why: 'the trail writes its log files',
     },
+    {
+      principal: 'service:cloudwatch.amazonaws.com',
+      action: 'sns:Publish',
+      resource: `\${AlarmTopic}`,
+      why: 'alarms notify the alarm topic',
+    },
   ],
   'serverless.yaml': [
     ...apiGrants('ApiFunctionRole'),
@@ -92,6 +98,12 @@ export const DECLARED_GRANTS = {
       action: 'lambda:InvokeFunction',
       resource: `\${ApiFunction.Arn}`,
       why: 'the HTTP API invokes the function',
+    },
+    {
+      principal: 'service:cloudwatch.amazonaws.com',
+      action: 'sns:Publish',
+      resource: `\${AlarmTopic}`,
+      why: 'alarms notify the alarm topic',
     },
   ],
 };

@@ -84,6 +84,11 @@ export async function stackPolicies(
         attach(`arn:aws:s3:::${p.Bucket}`, p.PolicyDocument.Statement);
         break;
       }
+      case 'AWS::SNS::TopicPolicy': {
+        const p = resolvedProps();
+        for (const topic of asList(p.Topics)) attach(String(topic), p.PolicyDocument.Statement);
+        break;
+      }
       case 'AWS::Lambda::Permission': {
         const p = resolvedProps();
         const fn = String(p.FunctionName).startsWith('arn:')
