@@ -100,6 +100,8 @@ export function createResolver(template, options = {}) {
         return `arn:aws:iam::${accountId}:role/${ref(id)}`;
       case 'AWS::Logs::LogGroup.Arn':
         return `arn:aws:logs:${region}:${accountId}:log-group:${ref(id)}:*`;
+      case 'AWS::KMS::Key.Arn':
+        return `arn:aws:kms:${region}:${accountId}:key/${ref(id)}`;
       case 'AWS::IAM::Group.Arn':
         return `arn:aws:iam::${accountId}:group/${ref(id)}`;
       case 'AWS::Lambda::Function.Arn':

@@ -43,6 +43,7 @@ export const TEST_PARAMETERS = {
   CodeKey: 'releases/empdir-test-lambda.zip',
   ArtifactSha256: '0123456789abcdef'.repeat(4),
   PermissionsBoundaryArn: TEST_BOUNDARY_ARN,
+  AlertEmail: 'alerts@example.com',
 };
 
 /** @param {unknown} value @returns {string[]} */

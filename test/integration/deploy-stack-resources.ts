@@ -21,6 +21,8 @@ const SERVICE_OF: Record<string, string> = {
   ApiGatewayV2: 'apigateway',
   SNS: 'sns',
   CloudWatch: 'cloudwatch',
+  KMS: 'kms',
+  Budgets: 'budgets',
 };
 
 /** Services whose owned resources are enumerated one ARN at a time (the rest are checked on `*`). */
@@ -92,6 +94,9 @@ export function ownedArns(stack: StackPolicies): string[] {
       case 'AWS::Cognito::UserPool':
         arns.push(`arn:aws:cognito-idp:${region}:${account}:userpool/${resolver.ref(id)}`);
         break;
+      case 'AWS::KMS::Key':
+        arns.push(arn());
+        break;
       case 'AWS::SNS::Topic':
         arns.push(String(resolver.ref(id)));
         break;
@@ -125,7 +130,8 @@ export function servicesInPlay(stack: StackPolicies, problems: string[]) {
       const service = (action.split(':')[0] ?? '').toLowerCase();
       // A Deny that names every service only narrows; an Allow would need every service checked.
       if (service === '*') {
-        if (statement.Effect !== 'Deny') problems.push(`a statement names every service: ${action}`);
+        if (statement.Effect !== 'Deny')
+          problems.push(`a statement names every service: ${action}`);
       } else named.add(service);
     }
   }
