@@ -120,6 +120,44 @@ t.test('network ACLs on every subnet, each rule with a comment saying why', asyn
   }
 });
 
+t.test('the network ACLs let the NAT path to Cognito through, hop by hop', async (t) => {
+  const vpc = '10.40.0.0/16';
+  const cognito = '198.51.100.7';
+  const inCidr = (ip: string, cidr: string) => {
+    const [base = '', bits = '32'] = cidr.split('/');
+    const n = (a: string) => a.split('.').reduce((x, o) => x * 256 + Number(o), 0);
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(n(ip) / size) === Math.floor(n(base) / size);
+  };
+  const resolver = at({ VpcCidr: vpc, AllowedIngressCidr: '203.0.113.0/24' });
+  // Whether the ACL lets a TCP packet through, outbound to (or inbound from) `ip` on `port`.
+  const admits = (acl: string, egress: boolean, ip: string, port: number) =>
+    ofType('AWS::EC2::NetworkAclEntry')
+      .map(([, r]) => resolver.resolve(r.Properties))
+      .some(
+        (p) =>
+          p.NetworkAclId === resolver.ref(acl) &&
+          p.Egress === egress &&
+          inCidr(ip, p.CidrBlock) &&
+          p.PortRange.From <= port &&
+          port <= p.PortRange.To,
+      );
+  const instance = '10.40.2.10';
+  t.ok(admits('PrivateNetworkAcl', true, cognito, 443), 'leaves the private subnet on 443');
+  t.ok(admits('PublicNetworkAcl', false, instance, 443), 'enters the NAT subnet on 443');
+  t.ok(admits('PublicNetworkAcl', true, cognito, 443), 'the NAT forwards it to the internet');
+  for (const port of [1024, 40000, 65535]) {
+    t.ok(admits('PublicNetworkAcl', false, cognito, port), `the answer reaches the NAT (${port})`);
+    t.ok(admits('PublicNetworkAcl', true, instance, port), `the NAT hands it on (${port})`);
+    t.ok(
+      admits('PrivateNetworkAcl', false, cognito, port),
+      `it enters the private subnet (${port})`,
+    );
+  }
+  t.notOk(admits('PublicNetworkAcl', false, cognito, 3389), 'no remote-administration port');
+  t.notOk(admits('PublicNetworkAcl', true, cognito, 80), 'plain HTTP does not leave');
+});
+
 t.test('photos are versioned, kept on stack deletion, and refuse SSE-C', async (t) => {
   for (const file of ['ec2.yaml', 'serverless.yaml']) {
     const parsed = parseTemplate(readFileSync(join(DEPLOY_DIR, file), 'utf8')).Resources;
