@@ -117,7 +117,8 @@ t.test(
       IsMultiRegionTrail: true,
       IncludeGlobalServiceEvents: true,
       EnableLogFileValidation: true,
-      KMSKeyId: 'TrailKey.Arn',
+      // The trail's own key (the resolver now gives a KMS key its ARN).
+      KMSKeyId: /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/TrailKey-physical-id$/,
       CloudWatchLogsLogGroupArn: /^arn:aws:logs:.*:log-group:\/empdir\/cloudtrail:\*$/,
       CloudWatchLogsRoleArn: /:role\/empdir-cloudtrail-logs-/,
     });
