@@ -8,22 +8,26 @@ set -euo pipefail
 umask 022
 
 : "${STAGE:?}" "${AWS_REGION:?}" "${ARTIFACT_BUCKET:?}" "${ARTIFACT_KEY:?}"
-: "${PHOTOS_BUCKET:?}" "${TABLE_NAME:?}" "${SESSION_SECRET_ARN:?}"
+: "${PHOTOS_BUCKET:?}" "${TABLE_NAME:?}" "${SESSION_SECRET_ARN:?}" "${ARTIFACT_SHA256:?}" "${CFN_STACK:?}"
 : "${OIDC_ISSUER:?}" "${OIDC_CLIENT_ID:?}" "${OIDC_AUDIENCE:?}" "${OIDC_REDIRECT_URI:?}"
 : "${OIDC_POST_LOGOUT_REDIRECT_URI:?}" "${OIDC_END_SESSION_URL:?}"
-ARTIFACT_SHA256="${ARTIFACT_SHA256:-}"
 DOMAIN_NAME="${DOMAIN_NAME:-}"
 # Where things go; the units expect these defaults, a test points them at a scratch directory.
 INSTALL_ROOT="${INSTALL_ROOT:-/opt/empdir}"
 CONFIG_DIR="${CONFIG_DIR:-/etc/empdir}"
 UNIT_DIR="${UNIT_DIR:-/etc/systemd/system}"
 NODE_BIN="${NODE_BIN:-/usr/bin/node-22}"
+CFN_SIGNAL="${CFN_SIGNAL:-/opt/aws/bin/cfn-signal}"
+READY_URL="${READY_URL:-http://127.0.0.1:8080/readyz}"
+READY_ATTEMPTS="${READY_ATTEMPTS:-120}"
+READY_INTERVAL_SECONDS="${READY_INTERVAL_SECONDS:-5}"
 
 log() { echo "empdir user-data [${STAGE}]: $*" >&2; }
 
 install_runtime() {
   log 'installing Node.js 22 from the Amazon Linux repositories'
-  dnf install -y --setopt=install_weak_deps=False nodejs22
+  # aws-cfn-bootstrap brings cfn-signal: CloudFormation waits for it before it moves a rollout on.
+  dnf install -y --setopt=install_weak_deps=False nodejs22 aws-cfn-bootstrap
   # The units call node-22 by its versioned name: `node` follows `alternatives` and may move.
   "$NODE_BIN" --version
 }
@@ -43,9 +47,7 @@ install_release() {
   archive="$(mktemp)"
   log "fetching s3://${ARTIFACT_BUCKET}/${ARTIFACT_KEY}"
   aws s3 cp --only-show-errors --region "$AWS_REGION" "s3://${ARTIFACT_BUCKET}/${ARTIFACT_KEY}" "$archive"
-  if [ -n "$ARTIFACT_SHA256" ]; then
-    echo "${ARTIFACT_SHA256}  ${archive}" | sha256sum --check --strict --quiet -
-  fi
+  echo "${ARTIFACT_SHA256}  ${archive}" | sha256sum --check --strict --quiet -
   release="${INSTALL_ROOT}/releases/$(basename "$ARTIFACT_KEY" .tar.gz)"
   rm -rf "$release"
   mkdir -p "$release"
@@ -93,8 +95,28 @@ start_services() {
   log 'services started; the load balancer admits this instance once /readyz answers 200'
 }
 
+# The group's creation or rollout waits for this instance: tell it once /readyz answers, or that
+# the boot failed (any error above, or no readiness in time), so a bad release rolls back early.
+signal() {
+  "$CFN_SIGNAL" --exit-code "$1" --stack "$CFN_STACK" --resource AutoScalingGroup --region "$AWS_REGION"
+}
+
+wait_until_ready() {
+  local attempt
+  for ((attempt = 1; attempt <= READY_ATTEMPTS; attempt++)); do
+    curl -fsS -o /dev/null --max-time 5 "$READY_URL" && return 0
+    sleep "$READY_INTERVAL_SECONDS"
+  done
+  log "no 200 from ${READY_URL} after ${READY_ATTEMPTS} attempts"
+  return 1
+}
+
+trap 'status=$?; [ "$status" -eq 0 ] || signal 1 || true' EXIT
+
 install_runtime
 create_users
 install_release
 write_config
 start_services
+wait_until_ready
+signal 0

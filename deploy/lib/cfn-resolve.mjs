@@ -74,6 +74,12 @@ export function createResolver(template, options = {}) {
         return named(id, 'LogGroupName', generated);
       case 'AWS::Lambda::Function':
         return named(id, 'FunctionName', generated);
+      case 'AWS::IAM::Group':
+        return named(id, 'GroupName', generated);
+      case 'AWS::IAM::ManagedPolicy':
+        return `arn:aws:iam::${accountId}:policy/${named(id, 'ManagedPolicyName', generated)}`;
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${region}:${accountId}:${named(id, 'TopicName', generated)}`;
       case 'AWS::SecretsManager::Secret':
         return `arn:aws:secretsmanager:${region}:${accountId}:secret:${named(id, 'Name', id)}-AbCdEf`;
       default:
@@ -94,6 +100,10 @@ export function createResolver(template, options = {}) {
         return `arn:aws:iam::${accountId}:role/${ref(id)}`;
       case 'AWS::Logs::LogGroup.Arn':
         return `arn:aws:logs:${region}:${accountId}:log-group:${ref(id)}:*`;
+      case 'AWS::KMS::Key.Arn':
+        return `arn:aws:kms:${region}:${accountId}:key/${ref(id)}`;
+      case 'AWS::IAM::Group.Arn':
+        return `arn:aws:iam::${accountId}:group/${ref(id)}`;
       case 'AWS::Lambda::Function.Arn':
         return `arn:aws:lambda:${region}:${accountId}:function:${ref(id)}`;
       default:
@@ -148,6 +158,12 @@ export function createResolver(template, options = {}) {
           return String(resolve(arg[0])) === String(resolve(arg[1]));
         case 'Fn::Not':
           return !resolve(arg[0]);
+        case 'Fn::Or':
+          return arg.some((/** @type {unknown} */ item) => resolve(item));
+        case 'Fn::And':
+          return arg.every((/** @type {unknown} */ item) => resolve(item));
+        case 'Fn::FindInMap':
+          return template.Mappings?.[resolve(arg[0])]?.[resolve(arg[1])]?.[resolve(arg[2])];
         case 'Fn::Base64':
           return Buffer.from(String(resolve(arg))).toString('base64');
         default:

@@ -2,6 +2,7 @@
 // policies: test/integration/deploy-exact-grants.test.ts requires IAM's evaluation of the
 // policies to allow exactly these and nothing else. Widening a policy means adding a line here.
 // Resources are `!Sub` texts over the template's names; a trailing `*` covers one key below it.
+import { ACCOUNT_GRANTS } from './declared-grants-account.mjs';
 import { API_IAM_ACTIONS, EMPLOYEE_TABLE, PHOTO_KEY_PREFIX } from './shared.mjs';
 
 /**
@@ -32,6 +33,7 @@ const apiGrants = (role) =>
 
 /** @type {Record<string, DeclaredGrant[]>} */
 export const DECLARED_GRANTS = {
+  'account.yaml': ACCOUNT_GRANTS,
   'ec2.yaml': [
     ...apiGrants('InstanceRole'),
     {
@@ -45,6 +47,12 @@ export const DECLARED_GRANTS = {
       action: 'secretsmanager:GetSecretValue',
       resource: `\${SessionSecret}`,
       why: 'user-data.sh reads SESSION_SECRET',
+    },
+    {
+      principal: 'role:InstanceRole',
+      action: 'cloudformation:SignalResource',
+      resource: `\${AWS::StackId}`,
+      why: 'user-data.sh signals readiness to its own stack (rollouts wait for it)',
     },
     {
       principal: 'service:ec2.amazonaws.com',
@@ -65,6 +73,12 @@ export const DECLARED_GRANTS = {
       resource: `\${TrailBucket.Arn}/AWSLogs/\${AWS::AccountId}/*`,
       when: 'CreateTrail',
       why: 'the trail writes its log files',
+    },
+    {
+      principal: 'service:cloudwatch.amazonaws.com',
+      action: 'sns:Publish',
+      resource: `\${AlarmTopic}`,
+      why: 'alarms notify the alarm topic',
     },
   ],
   'serverless.yaml': [
@@ -87,11 +101,43 @@ export const DECLARED_GRANTS = {
       resource: `\${ApiFunction.Arn}`,
       why: 'the HTTP API invokes the function',
     },
+    {
+      principal: 'service:cloudwatch.amazonaws.com',
+      action: 'sns:Publish',
+      resource: `\${AlarmTopic}`,
+      why: 'alarms notify the alarm topic',
+    },
   ],
 };
 
 /** Actions no policy can deny to a signed-in principal: every role has them. */
 export const ALWAYS_ALLOWED = ['sts:GetCallerIdentity'];
+
+/**
+ * The request context under which each role's grants apply: the network boundary denies the
+ * instance role outside its VPC and with IMDSv1 credentials, the function's role outside its function.
+ * @type {Record<string, Record<string, string>>}
+ */
+export const ROLE_CONTEXT = {
+  // The deployer changes stacks only through the execution role, which it passes to CloudFormation.
+  DeployerRole: {
+    'cloudformation:RoleArn': `\${CloudFormationExecutionRole.Arn}`,
+    'iam:PassedToService': 'cloudformation.amazonaws.com',
+  },
+  // The execution role creates stack roles with the boundary, passes them to instances, and lets
+  // Auto Scaling create its service-linked role.
+  CloudFormationExecutionRole: {
+    'iam:PermissionsBoundary': `\${StackPermissionsBoundary}`,
+    'iam:PassedToService': 'ec2.amazonaws.com',
+    'iam:AWSServiceName': 'autoscaling.amazonaws.com',
+  },
+  // Operators assume the deployer role only with a fresh MFA sign-in.
+  OperatorsGroup: { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '300' },
+  InstanceRole: { 'aws:SourceVpc': `\${Vpc}`, 'ec2:RoleDelivery': '2.0' },
+  ApiFunctionRole: {
+    'lambda:SourceFunctionArn': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:empdir-fn-\${Stage}-api`,
+  },
+};
 
 /**
  * The request context under which each service principal's grants apply (their conditions).
@@ -104,5 +150,18 @@ export const SERVICE_CONTEXT = {
   },
   'apigateway.amazonaws.com': {
     'aws:SourceArn': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${HttpApi}/$default/GET/api/employees`,
+  },
+};
+
+/**
+ * Per template, where its service principals' context differs from SERVICE_CONTEXT.
+ * @type {Record<string, Record<string, Record<string, string>>>}
+ */
+export const SERVICE_CONTEXT_OF = {
+  'account.yaml': {
+    'cloudtrail.amazonaws.com': {
+      'aws:SourceArn': `arn:\${AWS::Partition}:cloudtrail:\${AWS::Region}:\${AWS::AccountId}:trail/empdir-account`,
+      's3:x-amz-acl': 'bucket-owner-full-control',
+    },
   },
 };

@@ -13,6 +13,7 @@ export const USER_DATA_EXPORTS = {
   TABLE_NAME: 'EmployeesTable',
   SESSION_SECRET_ARN: 'SessionSecret',
   DOMAIN_NAME: 'DomainName',
+  CFN_STACK: 'AWS::StackName',
 };
 
 /**

@@ -142,8 +142,8 @@ t.test('only the load balancer reaches the instances, and checks /readyz', async
   t.same(group.VPCZoneIdentifier, [{ Ref: 'PrivateSubnetA' }, { Ref: 'PrivateSubnetB' }]);
   t.equal(
     group.HealthCheckType,
-    'EC2',
-    'a failing dependency takes instances out of rotation, not down',
+    'ELB',
+    'an instance the load balancer finds unhealthy is replaced',
   );
   t.same(resources.LoadBalancer.Properties.Subnets, [
     { Ref: 'PublicSubnetA' },

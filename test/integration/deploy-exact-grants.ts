@@ -15,7 +15,7 @@ import {
 } from '../../deploy/lib/declared-grants.mjs';
 import { asList, type PolicyDocument } from '../../deploy/lib/template-policies.mjs';
 import { principals } from './deploy-grant-principals.js';
-import { resourcePolicyFor, type StackPolicies } from './deploy-stack-policies.js';
+import { principalName, resourcePolicyFor, type StackPolicies } from './deploy-stack-policies.js';
 import { checkedResources, servicesInPlay } from './deploy-stack-resources.js';
 
 export interface ExactGrantReport {
@@ -46,7 +46,8 @@ function resourceTypeMatchers(service: string, action: string): Promise<RegExp[]
       details.resourceTypes.map(async (type) => {
         const { arn } = await iamResourceTypeDetails(service, type.name);
         const parts = arn.split(/\$\{[^}]+\}/).map((p) => p.replace(/[.+^${}()|[\]\\*?]/g, '\\$&'));
-        return new RegExp(`^${parts.join('.+')}$`);
+        // `.*`: an AWS-owned resource (a public SSM parameter) has an empty account.
+        return new RegExp(`^${parts.join('.*')}$`);
       }),
     ),
   );
@@ -80,7 +81,7 @@ export async function exactGrants(
   const problems = [...stack.unhandled.map((u) => `unhandled policy: ${u}`)];
   const always: DeclaredGrant[] = stack.roles.flatMap((r) =>
     ALWAYS_ALLOWED.map((action) => ({
-      principal: `role:${r.id}`,
+      principal: principalName(r),
       action,
       resource: '*',
       why: 'IAM allows it to everyone',
@@ -99,8 +100,8 @@ export async function exactGrants(
   const allowed: string[] = [];
   let requests = 0;
   const resourceStatements = [...stack.resourcePolicies.values()].flatMap((d) => d.Statement);
-  for (const who of principals(stack, accountId)) {
-    const onlyGuarded = !who.name.startsWith('role:');
+  for (const who of principals(stack, accountId, file)) {
+    const onlyGuarded = !/^(role|group):/.test(who.name);
     const mayAllow = allowedActionFilter([
       ...who.identityPolicies.flatMap((p) => p.policy.Statement),
       ...resourceStatements,

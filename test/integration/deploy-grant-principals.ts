@@ -2,9 +2,13 @@
 // names (with the context its conditions expect), and three who must get nothing: another
 // account's all-powerful role, a policy-less role of the same account, and an anonymous caller.
 import { anonymousPrincipal } from '@cloud-copilot/iam-simulate';
-import { SERVICE_CONTEXT } from '../../deploy/lib/declared-grants.mjs';
+import {
+  ROLE_CONTEXT,
+  SERVICE_CONTEXT,
+  SERVICE_CONTEXT_OF,
+} from '../../deploy/lib/declared-grants.mjs';
 import type { PolicyDocument } from '../../deploy/lib/template-policies.mjs';
-import type { StackPolicies } from './deploy-stack-policies.js';
+import { principalName, type StackPolicies } from './deploy-stack-policies.js';
 
 export interface Principal {
   readonly name: string;
@@ -13,7 +17,7 @@ export interface Principal {
   readonly context: Record<string, string>;
 }
 
-export function principals(stack: StackPolicies, accountId: string): Principal[] {
+export function principals(stack: StackPolicies, accountId: string, file: string): Principal[] {
   const sub = (text: string) => String(stack.resolver.resolve({ 'Fn::Sub': text }));
   const base = {
     'aws:SecureTransport': 'true',
@@ -26,10 +30,15 @@ export function principals(stack: StackPolicies, accountId: string): Principal[]
   };
   return [
     ...stack.roles.map((r) => ({
-      name: `role:${r.id}`,
+      name: principalName(r),
       principal: r.sessionArn,
       identityPolicies: r.identityPolicies,
-      context: base,
+      context: {
+        ...base,
+        ...Object.fromEntries(
+          Object.entries(ROLE_CONTEXT[r.id] ?? {}).map(([k, v]) => [k, sub(v)]),
+        ),
+      },
     })),
     ...[...stack.services].map((service) => ({
       name: `service:${service}`,
@@ -38,7 +47,9 @@ export function principals(stack: StackPolicies, accountId: string): Principal[]
       context: {
         ...base,
         ...Object.fromEntries(
-          Object.entries(SERVICE_CONTEXT[service] ?? {}).map(([k, v]) => [k, sub(v)]),
+          Object.entries(SERVICE_CONTEXT_OF[file]?.[service] ?? SERVICE_CONTEXT[service] ?? {}).map(
+            ([k, v]) => [k, sub(v)],
+          ),
         ),
       },
     })),

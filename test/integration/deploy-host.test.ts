@@ -41,19 +41,22 @@ t.test('user data installs from AWS only, with bash strict mode', async (t) => {
   t.doesNotThrow(() => execFileSync('bash', ['-n', join(DEPLOY_DIR, 'user-data.sh')]));
   t.match(script, /^#!\/bin\/bash\n/);
   t.match(script, /\nset -euo pipefail\n/);
+  // The one curl asks this instance's own API whether it is ready, on loopback.
+  const readiness = 'curl -fsS -o /dev/null --max-time 5 "$READY_URL"';
+  t.ok(script.includes(readiness));
   t.notMatch(
-    script,
+    script.replace(readiness, ''),
     /\b(curl|wget|pip|npm|npx|git)\b/,
     'no downloader, no package manager but dnf',
   );
   const code = script.replace(/^\s*#.*$/gm, '');
   t.same(
     code.match(/https?:\/\/\S*/g),
-    [`https://\${DOMAIN_NAME}"`],
-    'no URL but the trusted origin it writes',
+    ['http://127.0.0.1:8080/readyz}"', `https://\${DOMAIN_NAME}"`],
+    'no URL but the loopback readiness check and the trusted origin it writes',
   );
   t.same(script.match(/\bdnf install [^\n]*/g), [
-    'dnf install -y --setopt=install_weak_deps=False nodejs22',
+    'dnf install -y --setopt=install_weak_deps=False nodejs22 aws-cfn-bootstrap',
   ]);
   t.same(
     [...script.matchAll(/\baws (\S+ \S+)/g)].map((m) => m[1]),

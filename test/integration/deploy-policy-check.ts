@@ -22,24 +22,40 @@ export interface Probe extends AwsCall {
 
 const SECURE = { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3' };
 
-/** What IAM decides for one request by the app role (identity policies + the bucket's policy). */
+/**
+ * What IAM decides for one request by the app role: its identity policies, its permissions boundary,
+ * the bucket's policy, and (for a call made `home`, through the stack's VPC endpoints or from its own
+ * function) the endpoint's policy and the context keys such a call carries. `away` is the same
+ * credentials used anywhere else.
+ */
 export async function decide(
   policies: AppPolicies,
   call: AwsCall,
-  context: Readonly<Record<string, string>> = SECURE,
+  context: Readonly<Record<string, string>> = {},
+  where: 'home' | 'away' = 'home',
 ): Promise<string> {
+  const service = call.action.split(':')[0] ?? '';
+  const endpoint = where === 'home' ? policies.endpointPolicies[service] : undefined;
   const result = await runSimulation(
     {
       request: {
         principal: `arn:aws:sts::${policies.accountId}:assumed-role/${policies.roleName}/session`,
         action: call.action,
         resource: { resource: call.resource, accountId: policies.accountId },
-        contextVariables: { ...context },
+        contextVariables: {
+          ...(where === 'home' ? policies.homeContext : {}),
+          ...SECURE,
+          ...context,
+        },
       },
       identityPolicies: policies.identityPolicies,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: call.action.startsWith('s3:') ? policies.bucketPolicy : undefined,
+      permissionBoundaryPolicies: policies.boundary ? [policies.boundary] : undefined,
+      vpcEndpointPolicies: endpoint
+        ? [{ name: `${service} endpoint`, policy: endpoint }]
+        : undefined,
     },
     {},
   );
@@ -145,9 +161,12 @@ export async function leastPrivilegeProblems(
   return problems;
 }
 
-/** A deep copy to widen in a test without touching the original. */
+/**
+ * A deep copy to widen in a test, without the boundary and the endpoint policies: the identity
+ * policies alone must be tight, not merely hidden behind the layers around them.
+ */
 export function copyPolicies(policies: AppPolicies): AppPolicies & {
   identityPolicies: { name: string; policy: PolicyDocument }[];
 } {
-  return structuredClone(policies);
+  return { ...structuredClone(policies), boundary: undefined, endpointPolicies: {} };
 }

@@ -11,6 +11,8 @@ import { DEPLOY_DIR } from '../../deploy/lib/templates.mjs';
 
 export interface RolePolicies {
   readonly id: string;
+  /** A group is asked about as one of its members. */
+  readonly kind?: 'group';
   readonly arn: string;
   readonly sessionArn: string;
   readonly identityPolicies: { name: string; policy: PolicyDocument }[];
@@ -61,7 +63,9 @@ export async function stackPolicies(
     switch (resource.Type) {
       case 'AWS::IAM::Role': {
         const p = resolvedProps();
-        if (p.ManagedPolicyArns?.length || p.PermissionsBoundary) unhandled.push(`${id}: managed`);
+        // A permissions boundary only narrows what the role's own policies allow (like an endpoint
+        // policy), so the check of those policies still bounds the role; attached ones would widen it.
+        if (p.ManagedPolicyArns?.length) unhandled.push(`${id}: managed`);
         const arn = String(resolver.getAtt(id, 'Arn'));
         roles.push({
           id,
@@ -77,9 +81,36 @@ export async function stackPolicies(
         attach(arn, p.AssumeRolePolicyDocument.Statement);
         break;
       }
+      case 'AWS::IAM::Group': {
+        const p = resolvedProps();
+        if (p.ManagedPolicyArns?.length) unhandled.push(`${id}: managed`);
+        roles.push({
+          id,
+          kind: 'group',
+          arn: String(resolver.getAtt(id, 'Arn')),
+          sessionArn: `arn:aws:iam::${accountId}:user/member-of-${resolver.ref(id)}`,
+          identityPolicies: (p.Policies ?? []).map(
+            (x: { PolicyName: string; PolicyDocument: PolicyDocument }) => ({
+              name: x.PolicyName,
+              policy: x.PolicyDocument,
+            }),
+          ),
+        });
+        break;
+      }
+      case 'AWS::KMS::Key': {
+        const p = resolvedProps();
+        attach(String(resolver.getAtt(id, 'Arn')), p.KeyPolicy.Statement);
+        break;
+      }
       case 'AWS::S3::BucketPolicy': {
         const p = resolvedProps();
         attach(`arn:aws:s3:::${p.Bucket}`, p.PolicyDocument.Statement);
+        break;
+      }
+      case 'AWS::SNS::TopicPolicy': {
+        const p = resolvedProps();
+        for (const topic of asList(p.Topics)) attach(String(topic), p.PolicyDocument.Statement);
         break;
       }
       case 'AWS::Lambda::Permission': {
@@ -105,6 +136,11 @@ export async function stackPolicies(
         ]);
         break;
       }
+      case 'AWS::IAM::ManagedPolicy':
+      case 'AWS::IAM::Policy':
+      case 'AWS::IAM::RolePolicy':
+        // Collected in the second pass below, with the roles they attach to.
+        break;
       case 'AWS::EC2::VPCEndpoint':
         // An endpoint policy can only narrow what identity and resource policies allow.
         break;
@@ -118,6 +154,8 @@ export async function stackPolicies(
     if (!/^AWS::IAM::(Policy|RolePolicy|ManagedPolicy)$/.test(resource.Type)) continue;
     const p = resolver.resolve(resource.Properties);
     const names = [...asList(p.Roles), ...asList(p.RoleName)];
+    // A managed policy attached to nothing is a permissions boundary: by itself it grants nothing.
+    if (!names.length && !asList(p.Users).length && !asList(p.Groups).length) continue;
     const targets = roles.filter((r) => names.includes(String(resolver.ref(r.id))));
     if (targets.length === 0 || asList(p.Users).length || asList(p.Groups).length) {
       unhandled.push(`${id}: attached to something other than the stack's roles`);
@@ -134,6 +172,9 @@ export async function stackPolicies(
   }
   return { resolver, roles, resourcePolicies, services, unhandled };
 }
+
+/** How the check names a role or a group. */
+export const principalName = (r: RolePolicies) => `${r.kind ?? 'role'}:${r.id}`;
 
 /** The resource policy that guards one ARN, if any. */
 export function resourcePolicyFor(stack: StackPolicies, arn: string): PolicyDocument | undefined {

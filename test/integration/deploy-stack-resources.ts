@@ -19,6 +19,10 @@ const SERVICE_OF: Record<string, string> = {
   ElasticLoadBalancingV2: 'elasticloadbalancing',
   AutoScaling: 'autoscaling',
   ApiGatewayV2: 'apigateway',
+  SNS: 'sns',
+  CloudWatch: 'cloudwatch',
+  KMS: 'kms',
+  Budgets: 'budgets',
 };
 
 /** Services whose owned resources are enumerated one ARN at a time (the rest are checked on `*`). */
@@ -90,6 +94,12 @@ export function ownedArns(stack: StackPolicies): string[] {
       case 'AWS::Cognito::UserPool':
         arns.push(`arn:aws:cognito-idp:${region}:${account}:userpool/${resolver.ref(id)}`);
         break;
+      case 'AWS::KMS::Key':
+        arns.push(arn());
+        break;
+      case 'AWS::SNS::Topic':
+        arns.push(String(resolver.ref(id)));
+        break;
       case 'AWS::CloudTrail::Trail':
         arns.push(`arn:aws:cloudtrail:${region}:${account}:trail/${prop(id, 'TrailName', id)}`);
         break;
@@ -118,8 +128,11 @@ export function servicesInPlay(stack: StackPolicies, problems: string[]) {
   for (const statement of documents.flatMap((d) => d.Statement)) {
     for (const action of [...asList(statement.Action), ...asList(statement.NotAction)]) {
       const service = (action.split(':')[0] ?? '').toLowerCase();
-      if (service === '*') problems.push(`a statement names every service: ${action}`);
-      else named.add(service);
+      // A Deny that names every service only narrows; an Allow would need every service checked.
+      if (service === '*') {
+        if (statement.Effect !== 'Deny')
+          problems.push(`a statement names every service: ${action}`);
+      } else named.add(service);
     }
   }
   for (const service of named) everything.add(service);

@@ -41,6 +41,10 @@ const STAND_INS: Record<string, string> = {
   getent: 'exit 2',
   id: 'exit 1',
   'node-22': 'echo v22.0.0',
+  // Readiness answers at once unless FAKE_NOT_READY is set; no real sleep either way.
+  curl: '[ -z "$FAKE_NOT_READY" ]',
+  sleep: '',
+  'cfn-signal': '',
   aws: [
     'case "$1 $2" in',
     `  "s3 cp") cp "$FAKE_ARTIFACT" "\${@: -1}" ;;`,
@@ -93,6 +97,8 @@ function sandbox() {
     SESSION_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:SessionSecret-AbCdEf',
     DOMAIN_NAME: 'directory.example.com',
     ...SIGN_IN,
+    CFN_STACK: 'empdir-ec2-dev',
+    CFN_SIGNAL: join(bin, 'cfn-signal'),
   };
   mkdirSync(env.UNIT_DIR);
   const run = (overrides: Record<string, string | undefined> = {}) => {
@@ -118,7 +124,7 @@ t.test(
     t.equal(result.status, 0, result.stderr);
     const calls = result.calls.filter((c) => !c.startsWith('install ') && !c.startsWith('chown '));
     t.same(calls.slice(0, 6), [
-      'dnf install -y --setopt=install_weak_deps=False nodejs22',
+      'dnf install -y --setopt=install_weak_deps=False nodejs22 aws-cfn-bootstrap',
       'node-22 --version',
       'getent group imds-cache',
       'groupadd --system imds-cache',
@@ -137,13 +143,15 @@ t.test(
       ),
     );
     t.same(
-      calls.slice(-3),
+      calls.slice(-5),
       [
         'systemctl daemon-reload',
         'systemctl enable --now imds-cache.service',
         'systemctl enable --now employee-directory.service',
+        'curl -fsS -o /dev/null --max-time 5 http://127.0.0.1:8080/readyz',
+        'cfn-signal --exit-code 0 --stack empdir-ec2-dev --resource AutoScalingGroup --region eu-west-1',
       ],
-      'the daemon first, then the API',
+      'the daemon first, then the API; CloudFormation hears once /readyz answers',
     );
     t.ok(
       result.calls.includes(
@@ -206,6 +214,24 @@ t.test('an artefact with another digest stops the boot before anything starts', 
     result.calls.some((c) => c.startsWith('systemctl')),
     'nothing started',
   );
+  t.equal(
+    result.calls.at(-1),
+    'cfn-signal --exit-code 1 --stack empdir-ec2-dev --resource AutoScalingGroup --region eu-west-1',
+    'and CloudFormation hears of the failure',
+  );
+});
+
+t.test('an instance that never gets ready fails its rollout', async (t) => {
+  const { run } = sandbox();
+  const result = run({ FAKE_NOT_READY: '1', READY_ATTEMPTS: '3', READY_INTERVAL_SECONDS: '7' });
+  t.not(result.status, 0);
+  t.equal(result.calls.filter((c) => c.startsWith('curl ')).length, 3, 'three attempts');
+  t.equal(result.calls.filter((c) => c === 'sleep 7').length, 3);
+  t.notOk(
+    result.calls.some((c) => c.includes('--exit-code 0')),
+    'never signals success',
+  );
+  t.match(result.calls.at(-1), /^cfn-signal --exit-code 1 /);
 });
 
 t.test('a missing setting stops the script before it changes the machine', async (t) => {
@@ -214,6 +240,10 @@ t.test('a missing setting stops the script before it changes the machine', async
   t.not(result.status, 0);
   t.match(result.stderr, /TABLE_NAME/);
   t.same(result.calls, [], 'not even dnf ran');
+  const unpinned = run({ ARTIFACT_SHA256: undefined });
+  t.not(unpinned.status, 0, 'the artefact digest is required');
+  t.match(unpinned.stderr, /ARTIFACT_SHA256/);
+  t.same(unpinned.calls, []);
 });
 
 t.test('every sign-in setting is required: without one the script changes nothing', async (t) => {
