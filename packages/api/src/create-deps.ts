@@ -1,5 +1,5 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { AppDeps } from './app-deps.js';
 import { createOidcClient } from './auth/oidc-client.js';
@@ -8,6 +8,7 @@ import { createInstanceInfoSource } from './info/instance-info.js';
 import { createLogger } from './log.js';
 import { photoUrlCacheFor } from './photos/photo-url-cache.js';
 import { createReadinessCheck } from './readiness.js';
+import { createAwsClients } from './store/aws-clients.js';
 import { DynamoDbEmployeeStore } from './store/dynamodb-employee-store.js';
 import { S3PhotoStore } from './store/s3-photo-store.js';
 import { createWorkerCpuStress, unavailableCpuStress } from './stress/cpu-stress.js';
@@ -44,30 +45,10 @@ export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): 
       'SESSION_SECRET is not set: using a random one. Forms fail across instances and restarts; set SESSION_SECRET when running more than one instance.',
     );
   }
-  const common = {
-    region: config.region,
+  const { dynamoDb, s3 } = createAwsClients({
+    ...config,
     maxAttempts: 3,
-    requestHandler: {
-      connectionTimeout: Math.min(1_000, config.awsTimeoutMs),
-      requestTimeout: config.awsTimeoutMs,
-    },
     ...(options.credentials ? { credentials: options.credentials } : {}),
-  };
-  const dynamoDb = new DynamoDBClient({
-    ...common,
-    ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
-  });
-  const s3 = new S3Client({
-    ...common,
-    // s3rver and other local stand-ins need path-style URLs and no flexible checksums.
-    ...(config.s3Endpoint
-      ? {
-          endpoint: config.s3Endpoint,
-          forcePathStyle: true,
-          requestChecksumCalculation: 'WHEN_REQUIRED' as const,
-          responseChecksumValidation: 'WHEN_REQUIRED' as const,
-        }
-      : {}),
   });
   withoutSdkLogging(dynamoDb);
   withoutSdkLogging(s3);

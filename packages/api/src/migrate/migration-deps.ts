@@ -1,5 +1,5 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { createAwsClients } from '../store/aws-clients.js';
 import { DynamoDbEmployeeStore } from '../store/dynamodb-employee-store.js';
 import { S3PhotoStore } from '../store/s3-photo-store.js';
 import type { FlaskMigrationDeps } from './flask-migration.js';
@@ -18,30 +18,10 @@ export function createMigrationDeps(
   options: { credentials?: DynamoDBClientConfig['credentials']; now?: () => number } = {},
 ): MigrationDeps {
   const now = options.now ?? Date.now;
-  const common = {
-    region: config.region,
+  const { dynamoDb, s3 } = createAwsClients({
+    ...config,
     maxAttempts: 5,
-    requestHandler: {
-      connectionTimeout: Math.min(1_000, config.awsTimeoutMs),
-      requestTimeout: config.awsTimeoutMs,
-    },
     ...(options.credentials ? { credentials: options.credentials } : {}),
-  };
-  const dynamoDb = new DynamoDBClient({
-    ...common,
-    ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
-  });
-  const s3 = new S3Client({
-    ...common,
-    // s3rver and other local stand-ins need path-style URLs and no flexible checksums.
-    ...(config.s3Endpoint
-      ? {
-          endpoint: config.s3Endpoint,
-          forcePathStyle: true,
-          requestChecksumCalculation: 'WHEN_REQUIRED' as const,
-          responseChecksumValidation: 'WHEN_REQUIRED' as const,
-        }
-      : {}),
   });
   const employees = new DynamoDbEmployeeStore(dynamoDb, config.tableName);
   const photos = new S3PhotoStore(s3, {
