@@ -35,7 +35,14 @@ const apiGrants = (role) =>
 export const DECLARED_GRANTS = {
   'account.yaml': ACCOUNT_GRANTS,
   'ec2.yaml': [
-    ...apiGrants('InstanceRole'),
+    ...apiGrants('ApiRole'),
+    // The instance role reaches no data: the imds-cache daemon chains from it to the API's role.
+    ...['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'].map((action) => ({
+      principal: 'role:InstanceRole',
+      action,
+      resource: `\${ApiRole.Arn}`,
+      why: 'the imds-cache daemon assumes the API client role (session <instance-id>-api, tag client=api)',
+    })),
     {
       principal: 'role:InstanceRole',
       action: 's3:GetObject',
@@ -133,7 +140,16 @@ export const ROLE_CONTEXT = {
   },
   // Operators assume the deployer role only with a fresh MFA sign-in.
   OperatorsGroup: { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '300' },
-  InstanceRole: { 'aws:SourceVpc': `\${Vpc}`, 'ec2:RoleDelivery': '2.0' },
+  // ...and what the imds-cache daemon's AssumeRole for client "api" carries (ApiRole's trust checks it).
+  InstanceRole: {
+    'aws:SourceVpc': `\${Vpc}`,
+    'ec2:RoleDelivery': '2.0',
+    'sts:RoleSessionName': 'i-0123456789abcdef0-api',
+    'aws:RequestTag/client': 'api',
+    'sts:SourceIdentity': 'empdir-api',
+  },
+  // The API's role, chained from the instance role: its calls come through this VPC's endpoints.
+  ApiRole: { 'aws:SourceVpc': `\${Vpc}` },
   ApiFunctionRole: {
     'lambda:SourceFunctionArn': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:empdir-fn-\${Stage}-api`,
   },

@@ -21,7 +21,8 @@ import { DEPLOY_DIR } from './templates.mjs';
  * @typedef {object} AppPolicies
  * @property {string} roleName the app role's name
  * @property {string} roleArn
- * @property {string} trustedService the one service that may assume the role
+ * @property {string} trustedPrincipal the one service or role (ARN) that may assume the role
+ * @property {PolicyDocument} trustPolicy the role's trust policy
  * @property {{ name: string, policy: PolicyDocument }[]} identityPolicies
  * @property {PolicyDocument} bucketPolicy the photos bucket's resource policy
  * @property {string} bucketName
@@ -51,11 +52,14 @@ export const asList = (value) =>
   value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
 
 /**
+ * The policies of one role of a template: by default the app role, the one role that holds the
+ * API's data access (`api-data-access`): ec2.yaml's ApiRole, serverless.yaml's function role.
  * @param {'ec2.yaml' | 'serverless.yaml'} file
- * @param {{ stage: string, template?: Record<string, any> }} options a parsed template may be passed in
+ * @param {{ stage: string, template?: Record<string, any>, role?: string }} options a parsed
+ *   template may be passed in; `role` picks a role by logical id
  * @returns {Promise<AppPolicies>}
  */
-export async function appPolicies(file, { stage, template }) {
+export async function appPolicies(file, { stage, template, role: wanted }) {
   const parsed = template ?? parseTemplate(await readFile(join(DEPLOY_DIR, file), 'utf8'));
   // Stack names as deploy/README.md gives them: the account's guardrails match on them.
   const stackName = `empdir-${file === 'ec2.yaml' ? 'ec2' : 'fn'}-${stage}`;
@@ -64,20 +68,29 @@ export async function appPolicies(file, { stage, template }) {
     stackName,
   });
   const resources = Object.entries(resolver.resources);
-  const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
+  const holdsData = (/** @type {any} */ r) =>
+    (r.Properties?.Policies ?? []).some(
+      (/** @type {{ PolicyName: string }} */ p) => p.PolicyName === 'api-data-access',
+    );
+  const roles = resources.filter(
+    ([id, r]) => r.Type === 'AWS::IAM::Role' && (wanted ? id === wanted : holdsData(r)),
+  );
   const [roleId, role] = roles[0] ?? [];
   if (roles.length !== 1 || !roleId)
-    throw new Error(`${file}: expected one IAM role, found ${roles.length}`);
+    throw new Error(`${file}: expected one ${wanted ?? 'app'} role, found ${roles.length}`);
   const props = resolver.resolve(role.Properties);
   if (props.ManagedPolicyArns?.length) {
     throw new Error(`${file}: managed policies cannot be checked here; inline them instead`);
   }
-  const trust = asList(
-    props.AssumeRolePolicyDocument.Statement.flatMap(
-      (/** @type {Statement} */ s) => /** @type {any} */ (s.Principal)?.Service,
-    ),
-  );
-  if (trust.length !== 1) throw new Error(`${file}: the role must trust exactly one service`);
+  const principalsOf = (/** @type {'Service' | 'AWS'} */ kind) =>
+    asList(
+      props.AssumeRolePolicyDocument.Statement.flatMap(
+        (/** @type {Statement} */ s) => /** @type {any} */ (s.Principal)?.[kind],
+      ).filter((/** @type {unknown} */ x) => x !== undefined),
+    );
+  const trust = [...new Set([...principalsOf('Service'), ...principalsOf('AWS')])];
+  if (trust.length !== 1)
+    throw new Error(`${file}: the role must trust exactly one service or role, found ${trust}`);
   /** @type {{ name: string, policy: PolicyDocument }[]} */
   const identityPolicies = (props.Policies ?? []).map(
     (/** @type {{ PolicyName: string, PolicyDocument: PolicyDocument }} */ p) => ({
@@ -112,7 +125,8 @@ export async function appPolicies(file, { stage, template }) {
   return {
     roleName: String(resolver.ref(roleId)),
     roleArn: String(resolver.getAtt(roleId, 'Arn')),
-    trustedService: /** @type {string} */ (trust[0]),
+    trustedPrincipal: /** @type {string} */ (trust[0]),
+    trustPolicy: props.AssumeRolePolicyDocument,
     identityPolicies,
     bucketPolicy: resolver.resolve(bucketPolicyResource.Properties.PolicyDocument),
     bucketName: String(resolver.ref('PhotosBucket')),

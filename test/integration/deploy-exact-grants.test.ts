@@ -52,6 +52,7 @@ t.test('the check fails for every kind of widening and for a missing grant', asy
   const only = (...services: string[]) => ({ onlyServices: new Set(services) });
   const ec2 = async () => stackPolicies('ec2.yaml', EVERYTHING);
   const role = (stack: StackPolicies) => stack.roles.find((r) => r.id === 'InstanceRole');
+  const apiRole = (stack: StackPolicies) => stack.roles.find((r) => r.id === 'ApiRole');
   const bootstrap = (stack: StackPolicies) =>
     role(stack)?.identityPolicies.find((p) => p.name === 'instance-bootstrap')?.policy;
   const table = 'arn:aws:dynamodb:us-east-1:123456789012:table/empdir-ec2-prod-employees';
@@ -114,13 +115,32 @@ t.test('the check fails for every kind of widening and for a missing grant', asy
     {
       name: 'a grant the API needs taken away',
       change: (s) => {
-        const api = role(s)?.identityPolicies.find((p) => p.name === 'api-data-access')?.policy;
+        const api = apiRole(s)?.identityPolicies.find((p) => p.name === 'api-data-access')?.policy;
         const photos = api?.Statement.find((x) => x.Sid === 'PhotoObjects');
         if (photos) photos.Action = ['s3:GetObject', 's3:DeleteObject'];
       },
       services: ['s3'],
       caught:
-        /declared but denied: role:InstanceRole s3:PutObject on .*employee-pic\/sample[\s\S]*never exercised: role:InstanceRole s3:PutObject/,
+        /declared but denied: role:ApiRole s3:PutObject on .*employee-pic\/sample[\s\S]*never exercised: role:ApiRole s3:PutObject/,
+    },
+    {
+      name: 'the API data policy back on the instance role (issue 11)',
+      change: (s) => {
+        const api = apiRole(s)?.identityPolicies.find((p) => p.name === 'api-data-access');
+        if (api) role(s)?.identityPolicies.push(structuredClone(api));
+      },
+      services: ['dynamodb'],
+      caught:
+        /not declared: role:InstanceRole may dynamodb:GetItem on arn:aws:dynamodb:.*table\/empdir-ec2-prod-employees$/m,
+    },
+    {
+      name: 'the instance role may assume any role',
+      change: (s) =>
+        role(s)
+          ?.identityPolicies.find((p) => p.name === 'assume-client-roles')
+          ?.policy.Statement.push({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }),
+      services: ['sts'],
+      caught: /not declared: role:InstanceRole may sts:AssumeRole on \*/,
     },
   ];
   for (const { name, change, services, caught } of cases) {
