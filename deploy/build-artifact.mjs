@@ -118,7 +118,7 @@ try {
   });
   for (const pkg of PACKAGES) await prune(join(bundle, pkg));
   await mkdir(join(bundle, 'systemd'));
-  for (const unit of ['imds-cache.service', 'employee-directory.service']) {
+  for (const unit of ['imds-guard.service', 'imds-cache.service', 'employee-directory.service']) {
     await cp(join(ROOT, 'deploy', 'systemd', unit), join(bundle, 'systemd', unit));
   }
   writeFileSync(

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Boots one employee-directory instance on Amazon Linux 2023: Node.js 22 from the distribution's
-# own repositories, the release artefact from the artefact bucket, then the two systemd units.
+# own repositories, the IMDS guard (only root and the imds-cache daemon may reach the instance
+# metadata service), the release artefact from the artefact bucket, then the systemd units.
 # Nothing comes from outside AWS: dnf's repositories and the artefact both live in S3, which the
 # private subnets reach through the VPC's gateway endpoint (the NAT gateway is for Cognito sign-in).
 # The launch template prepends the exports checked below (see the `user-data` fragment in ec2.yaml).
@@ -11,11 +12,14 @@ umask 022
 : "${PHOTOS_BUCKET:?}" "${TABLE_NAME:?}" "${SESSION_SECRET_ARN:?}" "${ARTIFACT_SHA256:?}" "${CFN_STACK:?}"
 : "${OIDC_ISSUER:?}" "${OIDC_CLIENT_ID:?}" "${OIDC_AUDIENCE:?}" "${OIDC_REDIRECT_URI:?}"
 : "${OIDC_POST_LOGOUT_REDIRECT_URI:?}" "${OIDC_END_SESSION_URL:?}"
+: "${API_ROLE_ARN:?}" "${VPC_CIDR:?}"
 DOMAIN_NAME="${DOMAIN_NAME:-}"
 # Where things go; the units expect these defaults, a test points them at a scratch directory.
 INSTALL_ROOT="${INSTALL_ROOT:-/opt/empdir}"
 CONFIG_DIR="${CONFIG_DIR:-/etc/empdir}"
 UNIT_DIR="${UNIT_DIR:-/etc/systemd/system}"
+IMDS_CACHE_CONFIG_DIR="${IMDS_CACHE_CONFIG_DIR:-/etc/imds-cache}"
+NFT_DIR="${NFT_DIR:-/etc/nftables}"
 NODE_BIN="${NODE_BIN:-/usr/bin/node-22}"
 CFN_SIGNAL="${CFN_SIGNAL:-/opt/aws/bin/cfn-signal}"
 READY_URL="${READY_URL:-http://127.0.0.1:8080/readyz}"
@@ -27,7 +31,8 @@ log() { echo "empdir user-data [${STAGE}]: $*" >&2; }
 install_runtime() {
   log 'installing Node.js 22 from the Amazon Linux repositories'
   # aws-cfn-bootstrap brings cfn-signal: CloudFormation waits for it before it moves a rollout on.
-  dnf install -y --setopt=install_weak_deps=False nodejs22 aws-cfn-bootstrap
+  # nftables: the IMDS guard below (Amazon Linux 2023 ships it; named so a leaner image works too).
+  dnf install -y --setopt=install_weak_deps=False nodejs22 aws-cfn-bootstrap nftables
   # The units call node-22 by its versioned name: `node` follows `alternatives` and may move.
   "$NODE_BIN" --version
 }
@@ -40,6 +45,33 @@ create_users() {
   getent group empdir-api >/dev/null || groupadd --system empdir-api
   id -u empdir-api >/dev/null 2>&1 || useradd --system --gid empdir-api \
     --home-dir /nonexistent --no-create-home --shell /sbin/nologin empdir-api
+}
+
+# Only root (this script, cloud-init, the SSM agent) and the imds-cache daemon may reach IMDS; every
+# other process is rejected at once, so none can take the instance role's credentials for itself.
+# Root is let through because it needs IMDS to boot and could flush any rule anyway. Loaded now,
+# before anything of ours runs, and on every later boot by imds-guard.service before the network.
+guard_imds() {
+  local daemon_uid
+  daemon_uid="$(id -u imds-cache)"
+  install -d -m 0755 "$NFT_DIR"
+  cat >"${NFT_DIR}/imds-guard.nft" <<RULES
+# Written by user-data.sh; loaded by imds-guard.service. Replaces its own table only.
+table inet imds_guard
+delete table inet imds_guard
+table inet imds_guard {
+  chain output {
+    type filter hook output priority filter; policy accept;
+    ip daddr 169.254.169.254 meta skuid { 0, ${daemon_uid} } accept
+    ip6 daddr fd00:ec2::254 meta skuid { 0, ${daemon_uid} } accept
+    ip daddr 169.254.169.254 counter reject
+    ip6 daddr fd00:ec2::254 counter reject
+  }
+}
+RULES
+  chmod 0644 "${NFT_DIR}/imds-guard.nft"
+  nft -f "${NFT_DIR}/imds-guard.nft"
+  log "IMDS guard loaded: only root and imds-cache (uid ${daemon_uid}) reach the metadata service"
 }
 
 install_release() {
@@ -86,10 +118,36 @@ CONFIG
   printf 'SESSION_SECRET=%s\n' "$secret" >"${CONFIG_DIR}/session.env"
 }
 
+# The daemon's local clients: "api" gets the stack's ApiRole, its token file readable by the API's
+# group only. A new client is one more entry here and one more role trusting the instance role.
+write_clients() {
+  install -d -m 0755 "$IMDS_CACHE_CONFIG_DIR"
+  cat >"${IMDS_CACHE_CONFIG_DIR}/clients.json" <<CLIENTS
+{
+  "clients": [
+    {
+      "name": "api",
+      "tokenFile": "/run/imds-cache/clients/api.token",
+      "group": "empdir-api",
+      "roleArn": "${API_ROLE_ARN}",
+      "durationSeconds": 3600
+    }
+  ]
+}
+CLIENTS
+  chmod 0644 "${IMDS_CACHE_CONFIG_DIR}/clients.json"
+  # The STS endpoint's addresses are in the VPC: the daemon may reach them and nothing else there.
+  install -d -m 0755 "${UNIT_DIR}/imds-cache.service.d"
+  printf '[Service]\nIPAddressAllow=%s\n' "$VPC_CIDR" >"${UNIT_DIR}/imds-cache.service.d/sts-endpoint.conf"
+  chmod 0644 "${UNIT_DIR}/imds-cache.service.d/sts-endpoint.conf"
+}
+
 start_services() {
-  install -m 0644 "${INSTALL_ROOT}/current/systemd/imds-cache.service" \
+  install -m 0644 "${INSTALL_ROOT}/current/systemd/imds-guard.service" \
+    "${INSTALL_ROOT}/current/systemd/imds-cache.service" \
     "${INSTALL_ROOT}/current/systemd/employee-directory.service" "$UNIT_DIR"
   systemctl daemon-reload
+  systemctl enable --now imds-guard.service
   systemctl enable --now imds-cache.service
   systemctl enable --now employee-directory.service
   log 'services started; the load balancer admits this instance once /readyz answers 200'
@@ -115,8 +173,10 @@ trap 'status=$?; [ "$status" -eq 0 ] || signal 1 || true' EXIT
 
 install_runtime
 create_users
+guard_imds
 install_release
 write_config
+write_clients
 start_services
 wait_until_ready
 signal 0

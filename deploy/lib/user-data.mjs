@@ -14,6 +14,9 @@ export const USER_DATA_EXPORTS = {
   SESSION_SECRET_ARN: 'SessionSecret',
   DOMAIN_NAME: 'DomainName',
   CFN_STACK: 'AWS::StackName',
+  // The imds-cache daemon's client "api" (issue 11), and where its STS endpoint lives.
+  API_ROLE_ARN: 'ApiRole.Arn',
+  VPC_CIDR: 'VpcCidr',
 };
 
 /**

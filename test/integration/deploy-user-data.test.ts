@@ -20,8 +20,11 @@ import { join } from 'node:path';
 import t from 'tap';
 import { SIGN_IN_SETTINGS } from '../../deploy/lib/sign-in.mjs';
 import { DEPLOY_DIR } from '../../deploy/lib/templates.mjs';
+import { parseClientsFile } from '../../packages/imds-cache/dist/clients-file.js';
 
-const UNITS = ['imds-cache.service', 'employee-directory.service'];
+const UNITS = ['imds-guard.service', 'imds-cache.service', 'employee-directory.service'];
+// The uid the `id` stand-in gives a user once useradd made it.
+const DAEMON_UID = '990';
 // What the launch template exports from the stack's Cognito pool (see deploy/lib/sign-in.mjs).
 const SIGN_IN = {
   OIDC_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI',
@@ -39,7 +42,8 @@ const STAND_INS: Record<string, string> = {
   groupadd: '',
   chown: '',
   getent: 'exit 2',
-  id: 'exit 1',
+  id: `grep -q "^useradd .* $2$" "$CALL_LOG" && echo ${DAEMON_UID}`,
+  nft: '',
   'node-22': 'echo v22.0.0',
   // Readiness answers at once unless FAKE_NOT_READY is set; no real sleep either way.
   curl: '[ -z "$FAKE_NOT_READY" ]',
@@ -99,6 +103,10 @@ function sandbox() {
     ...SIGN_IN,
     CFN_STACK: 'empdir-ec2-dev',
     CFN_SIGNAL: join(bin, 'cfn-signal'),
+    API_ROLE_ARN: 'arn:aws:iam::123456789012:role/empdir-ec2-dev-api-eu-west-1',
+    VPC_CIDR: '10.40.0.0/16',
+    IMDS_CACHE_CONFIG_DIR: join(dir, 'etc-imds-cache'),
+    NFT_DIR: join(dir, 'etc-nftables'),
   };
   mkdirSync(env.UNIT_DIR);
   const run = (overrides: Record<string, string | undefined> = {}) => {
@@ -124,7 +132,7 @@ t.test(
     t.equal(result.status, 0, result.stderr);
     const calls = result.calls.filter((c) => !c.startsWith('install ') && !c.startsWith('chown '));
     t.same(calls.slice(0, 6), [
-      'dnf install -y --setopt=install_weak_deps=False nodejs22 aws-cfn-bootstrap',
+      'dnf install -y --setopt=install_weak_deps=False nodejs22 aws-cfn-bootstrap nftables',
       'node-22 --version',
       'getent group imds-cache',
       'groupadd --system imds-cache',
@@ -143,15 +151,16 @@ t.test(
       ),
     );
     t.same(
-      calls.slice(-5),
+      calls.slice(-6),
       [
         'systemctl daemon-reload',
+        'systemctl enable --now imds-guard.service',
         'systemctl enable --now imds-cache.service',
         'systemctl enable --now employee-directory.service',
         'curl -fsS -o /dev/null --max-time 5 http://127.0.0.1:8080/readyz',
         'cfn-signal --exit-code 0 --stack empdir-ec2-dev --resource AutoScalingGroup --region eu-west-1',
       ],
-      'the daemon first, then the API; CloudFormation hears once /readyz answers',
+      'the guard, the daemon, then the API; CloudFormation hears once /readyz answers',
     );
     t.ok(
       result.calls.includes(
@@ -253,6 +262,92 @@ t.test('every sign-in setting is required: without one the script changes nothin
     'the stack exports these',
   );
   for (const name of Object.keys(SIGN_IN)) {
+    const { run } = sandbox();
+    const result = run({ [name]: undefined });
+    t.not(result.status, 0, `${name} missing`);
+    t.match(result.stderr, name);
+    t.same(result.calls, [], 'not even dnf ran');
+  }
+});
+
+t.test(
+  'only root and the daemon reach IMDS: the nftables rule is loaded before the release is fetched',
+  async (t) => {
+    const { env, run } = sandbox();
+    const result = run();
+    t.equal(result.status, 0, result.stderr);
+    const rules = join(env.NFT_DIR, 'imds-guard.nft');
+    const load = result.calls.indexOf(`nft -f ${rules}`);
+    t.ok(load > 0, 'loaded with nft -f');
+    const fetch = result.calls.findIndex((c) => c.startsWith('aws s3 cp'));
+    t.ok(load < fetch, 'before the release (and anything in it) is on the machine');
+    t.ok(
+      load > result.calls.findIndex((c) => c.startsWith('useradd ') && c.endsWith(' imds-cache')),
+      "after the daemon's user exists",
+    );
+    const unit = readFileSync(join(DEPLOY_DIR, 'systemd', 'imds-guard.service'), 'utf8');
+    t.match(
+      unit,
+      `\nExecStart=/usr/sbin/nft -f /etc/nftables/imds-guard.nft\n`,
+      'reloaded on boot',
+    );
+    t.match(unit, /\nBefore=network-pre\.target /, 'before the network on every boot');
+    t.match(unit, /\nWantedBy=sysinit\.target\n/);
+    const text = readFileSync(rules, 'utf8');
+    // Each address: the two uids accepted, then everyone else rejected, in that order.
+    const lines = text.split('\n').map((l) => l.trim());
+    for (const [family, address] of [
+      ['ip', '169.254.169.254'],
+      ['ip6', 'fd00:ec2::254'],
+    ] as const) {
+      const accept = lines.indexOf(
+        `${family} daddr ${address} meta skuid { 0, ${DAEMON_UID} } accept`,
+      );
+      const reject = lines.indexOf(`${family} daddr ${address} counter reject`);
+      t.ok(accept > 0, `${address}: root and imds-cache (uid ${DAEMON_UID}) accepted`);
+      t.ok(reject > accept, `${address}: everyone else rejected after that`);
+    }
+    t.match(text, /type filter hook output priority filter; policy accept;/, 'local output only');
+    t.match(text, /^table inet imds_guard\ndelete table inet imds_guard\n/m, 'reloads replace it');
+    t.equal(statSync(rules).mode & 0o777, 0o644);
+  },
+);
+
+t.test('the daemon gets a clients file it accepts: client "api" with the stack role', async (t) => {
+  const { env, run } = sandbox();
+  t.equal(run().status, 0);
+  const text = readFileSync(join(env.IMDS_CACHE_CONFIG_DIR, 'clients.json'), 'utf8');
+  const [api, ...others] = parseClientsFile(text, {
+    reservedTokenFiles: ['/run/imds-cache/token'],
+  });
+  t.same(others, [], 'one client');
+  t.match(api, {
+    name: 'api',
+    tokenFile: '/run/imds-cache/clients/api.token',
+    group: 'empdir-api',
+    roleArn: env.API_ROLE_ARN,
+    durationSeconds: 3600,
+  });
+  const units = (unit: string) => readFileSync(join(env.UNIT_DIR, unit), 'utf8');
+  t.match(
+    units('imds-cache.service'),
+    '\nEnvironment=IMDS_CACHE_CLIENTS_FILE=/etc/imds-cache/clients.json\n',
+  );
+  t.match(units('imds-cache.service'), '\nEnvironment=IMDS_CACHE_SERVE_INSTANCE_ROLE=off\n');
+  t.match(
+    units('employee-directory.service'),
+    `\nEnvironment=AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${api?.tokenFile}\n`,
+    "the API reads its own client's token",
+  );
+  t.equal(
+    readFileSync(join(env.UNIT_DIR, 'imds-cache.service.d', 'sts-endpoint.conf'), 'utf8'),
+    '[Service]\nIPAddressAllow=10.40.0.0/16\n',
+    'the daemon may reach the STS endpoint in the VPC',
+  );
+});
+
+t.test('the client role and the VPC range are required: without one nothing runs', async (t) => {
+  for (const name of ['API_ROLE_ARN', 'VPC_CIDR']) {
     const { run } = sandbox();
     const result = run({ [name]: undefined });
     t.not(result.status, 0, `${name} missing`);
