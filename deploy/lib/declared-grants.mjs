@@ -146,7 +146,7 @@ export const ROLE_CONTEXT = {
     'ec2:RoleDelivery': '2.0',
     'sts:RoleSessionName': 'i-0123456789abcdef0-api',
     'aws:RequestTag/client': 'api',
-    'sts:SourceIdentity': 'empdir-api',
+    'sts:SourceIdentity': 'api',
   },
   // The API's role, chained from the instance role: its calls come through this VPC's endpoints.
   ApiRole: { 'aws:SourceVpc': `\${Vpc}` },

@@ -140,7 +140,8 @@ t.test('the check fails for every kind of widening and for a missing grant', asy
           ?.identityPolicies.find((p) => p.name === 'assume-client-roles')
           ?.policy.Statement.push({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }),
       services: ['sts'],
-      caught: /not declared: role:InstanceRole may sts:AssumeRole on arn:aws:iam::123456789012:role\/other$/m,
+      caught:
+        /not declared: role:InstanceRole may sts:AssumeRole on arn:aws:iam::123456789012:role\/other$/m,
     },
   ];
   for (const { name, change, services, caught } of cases) {

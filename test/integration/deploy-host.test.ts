@@ -12,7 +12,7 @@ import { USER_DATA_EXPORTS } from '../../deploy/lib/user-data.mjs';
 
 const ROOT = join(DEPLOY_DIR, '..');
 const read = (path: string) => readFileSync(join(DEPLOY_DIR, path), 'utf8');
-const UNITS = ['imds-cache.service', 'employee-directory.service'];
+const UNITS = ['imds-guard.service', 'imds-cache.service', 'employee-directory.service'];
 
 /** `[Section] Key=Value` lines; a key that repeats keeps every value in order. */
 function parseUnit(text: string): Map<string, string[]> {
@@ -32,6 +32,14 @@ function parseUnit(text: string): Map<string, string[]> {
 
 const daemon = parseUnit(read('systemd/imds-cache.service'));
 const api = parseUnit(read('systemd/employee-directory.service'));
+const guard = parseUnit(read('systemd/imds-guard.service'));
+/** The clients file user-data.sh writes for the daemon (its heredoc, with the role left as written). */
+const clientsFile = () => {
+  const script = read('user-data.sh');
+  return JSON.parse(
+    script.slice(script.indexOf('<<CLIENTS\n') + 10, script.indexOf('\nCLIENTS\n')),
+  );
+};
 const one = (unit: Map<string, string[]>, key: string) => unit.get(`Service.${key}`)?.join(' ');
 const environment = (unit: Map<string, string[]>) =>
   new Map((unit.get('Service.Environment') ?? []).map((e) => e.split('=', 2) as [string, string]));
@@ -56,7 +64,7 @@ t.test('user data installs from AWS only, with bash strict mode', async (t) => {
     'no URL but the loopback readiness check and the trusted origin it writes',
   );
   t.same(script.match(/\bdnf install [^\n]*/g), [
-    'dnf install -y --setopt=install_weak_deps=False nodejs22 aws-cfn-bootstrap',
+    'dnf install -y --setopt=install_weak_deps=False nodejs22 aws-cfn-bootstrap nftables',
   ]);
   t.same(
     [...script.matchAll(/\baws (\S+ \S+)/g)].map((m) => m[1]),
@@ -85,11 +93,13 @@ t.test('the daemon runs as its own user in a hardened unit that keeps the token'
     ['Restart', 'always'],
     ['RestartPreventExitStatus', '2'],
     ['ExecReload', '/bin/kill -HUP $MAINPID'],
-    ['RuntimeDirectory', 'imds-cache'],
-    ['RuntimeDirectoryMode', '0750'],
+    ['RuntimeDirectory', 'imds-cache imds-cache/clients'],
+    ['RuntimeDirectoryMode', '0751'],
     ['UMask', '0027'],
     ['IPAddressDeny', 'any'],
-    ['IPAddressAllow', 'localhost 169.254.169.254'],
+    ['IPAddressAllow', 'localhost 169.254.169.254 fd00:ec2::254'],
+    ['SupplementaryGroups', 'empdir-api'],
+    ['InaccessiblePaths', '-/etc/empdir'],
   ]) {
     t.equal(one(daemon, key as string), value, `imds-cache ${key}=${value}`);
   }
@@ -99,6 +109,8 @@ t.test('the daemon runs as its own user in a hardened unit that keeps the token'
     '/run/imds-cache/token',
     'the token in the runtime directory',
   );
+  t.equal(env.get('IMDS_CACHE_SERVE_INSTANCE_ROLE'), 'off', 'the instance role goes to no one');
+  t.equal(env.get('IMDS_CACHE_CLIENTS_FILE'), '/etc/imds-cache/clients.json');
   t.match(env.get('IMDS_CACHE_LISTEN'), /^127\.0\.0\.1:\d+$/, 'loopback only');
   t.match(env.get('IMDS_CACHE_OPS_LISTEN'), /^127\.0\.0\.1:\d+$/, 'loopback only');
   t.equal(
@@ -112,51 +124,69 @@ t.test('the daemon runs as its own user in a hardened unit that keeps the token'
   );
 });
 
-t.test('the API reads the token through the shared group and holds no keys', async (t) => {
-  t.equal(one(api, 'User'), 'empdir-api');
-  t.not(one(api, 'User'), one(daemon, 'User'), 'a different user from the daemon');
-  t.equal(
-    one(api, 'SupplementaryGroups'),
-    one(daemon, 'Group'),
-    'the group that may read the token',
-  );
-  for (const key of [
-    'NoNewPrivileges',
-    'ProtectSystem',
-    'PrivateTmp',
-    'CapabilityBoundingSet',
-    'Restart',
-  ]) {
-    t.equal(one(api, key), one(daemon, key), `same ${key} as the daemon`);
-  }
-  t.equal(one(api, 'IPAddressDeny'), '169.254.169.254', 'the API cannot ask IMDS itself');
-  const env = environment(api);
-  const daemonEnv = environment(daemon);
-  t.equal(
-    env.get('AWS_CONTAINER_CREDENTIALS_FULL_URI'),
-    `http://${daemonEnv.get('IMDS_CACHE_LISTEN')}/v1/credentials`,
-  );
-  t.equal(
-    env.get('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'),
-    daemonEnv.get('IMDS_CACHE_TOKEN_FILE'),
-  );
-  t.equal(env.get('HOST'), '0.0.0.0', 'reachable by the load balancer on the private address');
-  const targetPort = parseTemplate(read('ec2.yaml')).Resources.TargetGroup.Properties.Port;
-  t.equal(env.get('PORT'), String(targetPort), 'the port the target group checks');
-  t.same(api.get('Unit.After'), ['network-online.target imds-cache.service']);
-  t.equal(one(api, 'ExecStart'), '/usr/bin/node-22 /opt/empdir/current/api/dist/main.js');
-  for (const text of [
-    read('systemd/employee-directory.service'),
-    read('user-data.sh'),
-    read('ec2.yaml'),
-  ]) {
-    t.notMatch(
-      text,
-      /AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)/,
-      'no static credentials anywhere',
+t.test(
+  "the API reads its own client's token through its own group and holds no keys",
+  async (t) => {
+    t.equal(one(api, 'User'), 'empdir-api');
+    t.not(one(api, 'User'), one(daemon, 'User'), 'a different user from the daemon');
+    t.equal(
+      one(api, 'SupplementaryGroups'),
+      undefined,
+      'not in the daemon group: the main token is no use to it',
     );
-  }
-});
+    const [client, ...others] = clientsFile().clients;
+    t.same(others, []);
+    t.match(client, { name: 'api', group: one(api, 'Group'), roleArn: `\${API_ROLE_ARN}` });
+    for (const key of [
+      'NoNewPrivileges',
+      'ProtectSystem',
+      'PrivateTmp',
+      'CapabilityBoundingSet',
+      'Restart',
+    ]) {
+      t.equal(one(api, key), one(daemon, key), `same ${key} as the daemon`);
+    }
+    t.equal(
+      one(api, 'IPAddressDeny'),
+      '169.254.169.254 fd00:ec2::254',
+      'the API cannot ask IMDS itself',
+    );
+    const env = environment(api);
+    const daemonEnv = environment(daemon);
+    t.equal(
+      env.get('AWS_CONTAINER_CREDENTIALS_FULL_URI'),
+      `http://${daemonEnv.get('IMDS_CACHE_LISTEN')}/v1/credentials`,
+    );
+    t.equal(env.get('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'), client.tokenFile, 'client api');
+    t.match(
+      client.tokenFile,
+      new RegExp(`^${daemonEnv.get('IMDS_CACHE_TOKEN_FILE')?.replace(/token$/, '')}clients/`),
+      "in the daemon's runtime directory",
+    );
+    t.equal(env.get('HOST'), '0.0.0.0', 'reachable by the load balancer on the private address');
+    const targetPort = parseTemplate(read('ec2.yaml')).Resources.TargetGroup.Properties.Port;
+    t.equal(env.get('PORT'), String(targetPort), 'the port the target group checks');
+    t.same(api.get('Unit.After'), ['network-online.target imds-guard.service imds-cache.service']);
+    t.same(api.get('Unit.Requires'), ['imds-guard.service'], 'never without the IMDS guard');
+    t.same(daemon.get('Unit.Requires'), ['imds-guard.service'], 'nor the daemon');
+    t.same(daemon.get('Unit.After'), ['network-online.target imds-guard.service']);
+    t.same(guard.get('Unit.Before'), ['network-pre.target shutdown.target'], 'before the network');
+    t.same(guard.get('Unit.DefaultDependencies'), ['no']);
+    t.equal(one(guard, 'ExecStop'), undefined, 'stopping it leaves the rule in place');
+    t.equal(one(api, 'ExecStart'), '/usr/bin/node-22 /opt/empdir/current/api/dist/main.js');
+    for (const text of [
+      read('systemd/employee-directory.service'),
+      read('user-data.sh'),
+      read('ec2.yaml'),
+    ]) {
+      t.notMatch(
+        text,
+        /AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)/,
+        'no static credentials anywhere',
+      );
+    }
+  },
+);
 
 t.test("every variable the deployment sets is a key of that package's config.ts", async (t) => {
   const configOf = (pkg: string) =>
@@ -187,12 +217,12 @@ t.test("every variable the deployment sets is a key of that package's config.ts"
 
 const analyze = spawnSync('systemd-analyze', ['--version']).status === 0;
 t.test(
-  'systemd accepts both units and rates them well hardened',
+  'systemd accepts the units and rates the two services well hardened',
   { skip: analyze ? false : 'systemd-analyze is not installed' },
   async (t) => {
     // A throwaway root with the binaries the units name, so `verify` checks our files, not this host.
     const root = mkdtempSync(join(tmpdir(), 'empdir-units-'));
-    for (const bin of ['usr/bin/node-22', 'bin/kill']) {
+    for (const bin of ['usr/bin/node-22', 'bin/kill', 'usr/sbin/nft']) {
       mkdirSync(join(root, bin, '..'), { recursive: true });
       writeFileSync(join(root, bin), '#!/bin/sh\n', { mode: 0o755 });
     }
@@ -207,7 +237,8 @@ t.test(
     });
     t.equal(verify.status, 0, `systemd-analyze verify: ${verify.stderr}`);
     t.equal(verify.stderr.trim(), '', 'no complaints');
-    for (const unit of UNITS) {
+    // imds-guard.service is root loading a firewall rule (as nftables.service is): not sandboxable.
+    for (const unit of UNITS.filter((u) => u !== 'imds-guard.service')) {
       const security = spawnSync(
         'systemd-analyze',
         ['security', '--offline=yes', `--root=${root}`, unit],

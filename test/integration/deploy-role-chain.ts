@@ -8,12 +8,12 @@ import { decide } from './deploy-policy-check.js';
 
 type Context = Readonly<Record<string, string | string[]>>;
 
-/** What the daemon's AssumeRole for client "api" carries, from the instance with id i-0123…. */
+/** What the daemon's AssumeRole for client "api" carries from instance i-0123… (SourceIdentity: the client's name). */
 export const API_CLIENT_REQUEST: Context = {
   'sts:RoleSessionName': 'i-0123456789abcdef0-api',
   'aws:RequestTag/client': 'api',
   'aws:TagKeys': ['client'],
-  'sts:SourceIdentity': 'empdir-api',
+  'sts:SourceIdentity': 'api',
 };
 
 const SECURE = { 'aws:SecureTransport': 'true' };
