@@ -61,6 +61,7 @@ t.test('the tarball holds both programs, the units and production dependencies o
     'api/node_modules/@img/sharp-linux-x64/package.json',
     'imds-cache/dist/main.js',
     'imds-cache/node_modules/@empdir/shared/dist/index.js',
+    'systemd/imds-guard.service',
     'systemd/imds-cache.service',
     'systemd/employee-directory.service',
     'manifest.json',
@@ -91,7 +92,7 @@ t.test('the unpacked programs load and stop at their config checks', async (t) =
   });
   t.equal(daemon.status, 2, 'the daemon exits 2 on a bad setting');
   t.match(daemon.stderr, /IMDS_CACHE_LISTEN/);
-  for (const unit of ['imds-cache.service', 'employee-directory.service']) {
+  for (const unit of ['imds-guard.service', 'imds-cache.service', 'employee-directory.service']) {
     t.equal(
       readFileSync(join(root, 'systemd', unit), 'utf8'),
       readFileSync(join(DEPLOY_DIR, 'systemd', unit), 'utf8'),

@@ -224,6 +224,9 @@ t.test('the boundary caps every stack role, whatever its own policies say', asyn
       ['s3:GetObject', 'arn:aws:s3:::empdir-trail-123456789012-us-east-1/AWSLogs/x'],
       ['ec2:RunInstances', `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/*`],
       ['sts:AssumeRole', deployerArn],
+      // The chain to the local clients' roles stays within the stacks' own roles (issue 11).
+      ['sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`],
+      ['sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/empdir-fn-dev-api`],
       ['kms:Decrypt', `arn:aws:kms:us-east-1:${ACCOUNT}:key/any`],
     ] as const) {
       t.not(
@@ -280,18 +283,39 @@ t.test('lifted credentials fail away from home; a presigned photo GET does not',
     open.identityPolicies = open.identityPolicies.filter((x) => x.name !== 'network-boundary');
     t.equal(await decide(open, put, {}, 'away'), 'Allowed', `${file}: without it, the check fails`);
   }
-  const ec2 = await appPolicies('ec2.yaml', { stage: 'dev' });
-  for (const call of apiCalls(ec2)) {
+  // Only the instance role's credentials come from IMDS (the API's role is chained from it).
+  const instance = await appPolicies('ec2.yaml', { stage: 'dev', role: 'InstanceRole' });
+  const region = `${instance.region}:${ACCOUNT}`;
+  for (const call of [
+    {
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::empdir-artifacts-test/releases/empdir-test.tar.gz',
+    },
+    {
+      action: 'cloudformation:SignalResource',
+      resource: `arn:aws:cloudformation:${region}:stack/empdir-ec2-dev/0`,
+    },
+  ]) {
     t.equal(
-      await decide(ec2, call, { 'ec2:RoleDelivery': '1.0' }),
+      await decide(instance, call),
+      'Allowed',
+      `ec2.yaml: instance role ${call.action} at boot`,
+    );
+    t.equal(
+      await decide(instance, call, { 'ec2:RoleDelivery': '1.0' }),
       'ExplicitlyDenied',
       `ec2.yaml: ${call.action} with credentials IMDSv1 handed out`,
+    );
+    t.equal(
+      await decide(instance, call, {}, 'away'),
+      'ExplicitlyDenied',
+      `ec2.yaml: instance role ${call.action} away`,
     );
   }
 });
 
 t.test('an instance can signal its own stack, and no other', async (t) => {
-  const ec2 = await appPolicies('ec2.yaml', { stage: 'dev' });
+  const ec2 = await appPolicies('ec2.yaml', { stage: 'dev', role: 'InstanceRole' });
   const own = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/empdir-ec2-dev/0`;
   const other = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/empdir-ec2-prod/1`;
   const signal = (resource: string, where: 'home' | 'away' = 'home') =>
