@@ -22,9 +22,25 @@ const at = (parameters: Record<string, string> = {}) =>
 
 t.test('every VPC endpoint has a policy, and the app’s own actions pass it', async (t) => {
   const endpoints = ofType('AWS::EC2::VPCEndpoint');
-  t.equal(endpoints.length, 4, 'S3, DynamoDB, Secrets Manager, CloudFormation');
+  t.equal(endpoints.length, 5, 'S3, DynamoDB, Secrets Manager, CloudFormation, STS');
   const policies = endpointPolicies(at());
-  t.same(Object.keys(policies).sort(), ['cloudformation', 'dynamodb', 's3', 'secretsmanager']);
+  t.same(Object.keys(policies).sort(), [
+    'cloudformation',
+    'dynamodb',
+    's3',
+    'secretsmanager',
+    'sts',
+  ]);
+  // The daemon's chain to the API's role (issue 11) passes, and nothing else of STS.
+  t.same(policies.sts?.Statement, [
+    {
+      Sid: 'ClientRoles',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+      Resource: String(at().getAtt('ApiRole', 'Arn')),
+    },
+  ]);
   for (const [service, policy] of Object.entries(policies)) {
     for (const statement of policy.Statement) {
       t.equal(statement.Effect, 'Allow', `${service}/${statement.Sid}`);
