@@ -87,7 +87,10 @@ const stsEndpoint = z.string().transform((text, ctx) => {
   const bare = url?.pathname === '/' && !url.search && !url.hash && !url.username;
   const local = url?.protocol === 'http:' && isLoopback(url.hostname.replace(/^\[|\]$/g, ''));
   if (!url || !bare || !(url.protocol === 'https:' || local)) {
-    ctx.addIssue({ code: 'custom', message: 'expected https://host[:port] (http only on loopback)' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected https://host[:port] (http only on loopback)',
+    });
     return z.NEVER;
   }
   return url.origin;
