@@ -28,6 +28,13 @@ export const REPORTS_POLICY = {
 export const API_GROUP = { name: 'daemon', gid: 1 };
 const CLIENT_SCRIPT = fileURLToPath(new URL('../support/scoped-sdk-client.mjs', import.meta.url));
 
+/** /v1/credentials' answer: the credentials, or the error envelope. */
+export interface CredentialsAnswer {
+  readonly AccessKeyId?: string;
+  readonly AccountId?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
 /** Writes the clients file (api in API_GROUP; reports with a session policy, 30 min) in `dir`. */
 export async function writeClientsFile(dir: string) {
   const file = join(dir, 'clients.json');
@@ -94,7 +101,7 @@ export async function startClientsStack(t: Test, extraEnv: Record<string, string
     const response = await fetch(`${daemon.url}/v1/credentials`, {
       headers: { Authorization: value },
     });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as CredentialsAnswer };
   };
   const client = (name: 'api' | 'reports') => {
     const entry = daemon.clients.entries.find((e) => e.spec.name === name);

@@ -7,6 +7,7 @@ import t from 'tap';
 import {
   API_GROUP,
   API_ROLE,
+  type CredentialsAnswer,
   INSTANCE_ARN,
   INSTANCE_ID,
   REPORTS_POLICY,
@@ -117,7 +118,10 @@ t.test(
         headers: { 'X-aws-ec2-metadata-token': session },
       });
       t.equal(response.status, 403, `facade ${path}`);
-      t.equal(((await response.json()) as any).error?.code, 'instance_role_not_served');
+      t.equal(
+        ((await response.json()) as CredentialsAnswer).error?.code,
+        'instance_role_not_served',
+      );
     }
     const api = await stack.credentials(stack.token.api);
     t.equal(api.status, 200, 'client tokens still work');
