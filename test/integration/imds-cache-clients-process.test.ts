@@ -1,6 +1,7 @@
 // Client tokens in the built daemon process: SIGHUP rotates them as it rotates the main token, and
 // a restart keeps them (clients holding the value keep working).
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import t from 'tap';
 import {
   API_GROUP,
@@ -8,7 +9,12 @@ import {
   type CredentialsAnswer,
   startUpstreams,
 } from './imds-cache-clients-harness.js';
-import { exitCode, startDaemonProcess, waitForCount } from './imds-cache-daemon-process.js';
+import {
+  exitCode,
+  runDaemon,
+  startDaemonProcess,
+  waitForCount,
+} from './imds-cache-daemon-process.js';
 
 t.test('SIGHUP rotates every client token; a restart keeps them', async (t) => {
   const upstreams = await startUpstreams(t);
@@ -51,4 +57,26 @@ t.test('SIGHUP rotates every client token; a restart keeps them', async (t) => {
   t.match(again.output(), /"client":"api".*"msg":"client token reused"/);
   again.child.kill('SIGTERM');
   t.equal(await exitCode(again), 0);
+});
+
+t.test('a bad clients file: every problem listed, exit 2, no token file written', async (t) => {
+  const upstreams = await startUpstreams(t);
+  const file = join(upstreams.dir, 'bad-clients.json');
+  const clients = [
+    { name: 'API', tokenFile: 'relative.token', roleArn: 'arn:aws:iam::1:role/x' },
+    { name: 'reports', tokenFile: join(upstreams.dir, 'r.token'), roleArn: API_ROLE, extra: 1 },
+  ];
+  await writeFile(file, JSON.stringify({ clients }));
+  const daemon = runDaemon(t, { ...upstreams.env, IMDS_CACHE_CLIENTS_FILE: file });
+  t.equal(await exitCode(daemon), 2);
+  const output = daemon.output();
+  for (const problem of [
+    /clients\[0\]\.name: expected 1-32/,
+    /clients\[0\]\.tokenFile: expected an absolute path/,
+    /clients\[0\]\.roleArn: expected an IAM role ARN/,
+    /clients\[1\]: Unrecognized key: "extra"/,
+  ]) {
+    t.match(output, problem);
+  }
+  await t.rejects(stat(upstreams.env.IMDS_CACHE_TOKEN_FILE), { code: 'ENOENT' });
 });
