@@ -1,19 +1,18 @@
-import type { ImdsCredentials } from '@empdir/shared';
-import { AssumeRoleSource } from './assume-role-source.js';
 import type { ClientMetrics } from './client-metrics.js';
 import { type ClientSpec, readClientsFile } from './clients-file.js';
 import type { Clock } from './clock.js';
 import type { ImdsCacheConfig } from './config.js';
-import { CredentialCache, type CredentialSource } from './credential-cache.js';
+import { CredentialCache } from './credential-cache.js';
 import { CredentialsBody } from './credentials-body.js';
 import type { DaemonLock } from './daemon-lock.js';
 import type { GuardMetrics } from './guard-metrics.js';
 import type { InstanceIdentityCache } from './instance-identity.js';
+import { LazyAssumeRole } from './lazy-assume-role.js';
 import type { Logger } from './log.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
 import type { TokenRouter } from './request-guard.js';
 import { reuseOrWriteToken, writeTokenFile } from './token-file.js';
-import { rotateAndLog } from './token-lifecycle.js';
+import { claimTokenFile, rotateAndLog } from './token-lifecycle.js';
 import { TokenRotation } from './token-rotation.js';
 import { resolveGroups } from './unix-group.js';
 
@@ -57,6 +56,7 @@ export interface ClientRegistryDeps {
 export class ClientRegistry implements TokenRouter<CredentialTarget> {
   readonly entries: readonly ClientEntry[];
   readonly #instance: CredentialTarget;
+  readonly #deps: ClientRegistryDeps;
   readonly #sources: LazyAssumeRole[] = [];
   #main: TokenRotation | undefined;
 
@@ -75,6 +75,7 @@ export class ClientRegistry implements TokenRouter<CredentialTarget> {
     gids: (number | undefined)[],
   ) {
     const { config, instance, clock, random } = deps;
+    this.#deps = deps;
     this.#instance = {
       cache: config.serveInstanceRole ? instance : undefined,
       client: undefined,
@@ -122,10 +123,12 @@ export class ClientRegistry implements TokenRouter<CredentialTarget> {
   }
 
   /**
-   * Reuses or writes every client's token file (under the main token file's lock, which `claimed`
-   * holds; released here if a client's file cannot be written). Until then nothing is accepted.
+   * Takes the main token file's lock and reuses or writes the main token, then every client's
+   * (the lock is released again if one fails). Until then no token is accepted.
    */
-  async claim(claimed: { tokens: TokenRotation; lock: DaemonLock }, deps: ClientRegistryDeps) {
+  async claim(): Promise<{ tokens: TokenRotation; lock: DaemonLock }> {
+    const deps = this.#deps;
+    const claimed = await claimTokenFile(deps.config, deps.clock, deps.log);
     try {
       for (const entry of this.entries) {
         const { name, tokenFile } = entry.spec;
@@ -147,6 +150,7 @@ export class ClientRegistry implements TokenRouter<CredentialTarget> {
       throw error;
     }
     this.#main = claimed.tokens;
+    return claimed;
   }
 
   /** Whether tokens are in place (the listener answers 503 "starting" before). */
@@ -170,8 +174,10 @@ export class ClientRegistry implements TokenRouter<CredentialTarget> {
     return Promise.allSettled(this.entries.map((entry) => entry.cache.refresh())).then(() => {});
   }
 
-  /** Rotates every client's token (each keeps its previous one for the overlap); never rejects. */
-  rotate(log: Logger, metrics: GuardMetrics): Promise<void> {
+  /** Rotates the main token and every client's (each keeps its previous one for the overlap); never rejects. */
+  rotate(metrics: GuardMetrics): Promise<void> {
+    const { log, config } = this.#deps;
+    const main = this.#main && rotateAndLog(this.#main, config.tokenFile, log, metrics);
     const turns = this.entries.map((entry) =>
       entry.tokens
         ? rotateAndLog(
@@ -182,60 +188,11 @@ export class ClientRegistry implements TokenRouter<CredentialTarget> {
           )
         : undefined,
     );
-    return Promise.all(turns).then(() => {});
+    return Promise.all([main, ...turns]).then(() => {});
   }
 
   stop(): void {
     for (const entry of this.entries) entry.scheduler.stop();
     for (const source of this.#sources) source.destroy();
-  }
-}
-
-/**
- * An AssumeRoleSource built on first use, once the instance's id and region are known (IMDS may
- * still be failing at start); a failed lookup is a failed refresh, tried again after backoff.
- */
-class LazyAssumeRole implements CredentialSource {
-  #built: Promise<AssumeRoleSource> | undefined;
-  #source: AssumeRoleSource | undefined;
-
-  constructor(
-    readonly spec: ClientSpec,
-    readonly deps: ClientRegistryDeps,
-  ) {}
-
-  async roleName(): Promise<string> {
-    return this.spec.roleName;
-  }
-
-  async credentials(roleName: string): Promise<ImdsCredentials> {
-    this.#built ??= this.#build().catch((error: unknown) => {
-      this.#built = undefined;
-      throw error;
-    });
-    return (await this.#built).credentials(roleName);
-  }
-
-  destroy(): void {
-    this.#source?.destroy();
-  }
-
-  async #build(): Promise<AssumeRoleSource> {
-    const { spec, deps } = this;
-    const { instanceId, region } = await deps.identity.get();
-    this.#source = new AssumeRoleSource({
-      client: spec,
-      instanceCredentials: async () => (await deps.instance.get()).document,
-      instanceId,
-      region,
-      stsEndpoint: deps.config.stsEndpoint,
-      // SourceIdentity: the client's name, not a process's user: one session serves every
-      // process holding the client's token, and STS fixes SourceIdentity for a session's life.
-      callerUserName: spec.name,
-      clock: deps.clock,
-      onCall: (outcome) => deps.metrics.stsCall(spec.name, outcome),
-      signal: deps.signal,
-    });
-    return this.#source;
   }
 }

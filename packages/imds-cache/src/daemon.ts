@@ -22,7 +22,6 @@ import { RefreshScheduler } from './refresh-scheduler.js';
 import { AuthFailureBuckets, allowedHosts } from './request-guard.js';
 import { credentialRequestHandler } from './server.js';
 import { TokenBucket } from './token-bucket.js';
-import { claimTokenFile, rotateAndLog } from './token-lifecycle.js';
 
 export interface ImdsCacheDeps {
   readonly clock?: Clock;
@@ -115,11 +114,10 @@ export async function startImdsCache(
   });
   const scheduler = new RefreshScheduler({ cache, clock, random, timing: config });
   // Read before binding: a bad clients file stops the daemon (exit 2) before it changes anything.
-  const registryDeps = {
+  const clients = await ClientRegistry.load({
     ...{ config, instance: cache, identity, clock, random, log, signal: shutdown.signal },
     metrics: createClientMetrics(metrics.registry),
-  };
-  const clients = await ClientRegistry.load(registryDeps);
+  });
 
   let hosts: ReadonlySet<string> = new Set();
   let opsHosts: ReadonlySet<string> = new Set();
@@ -199,15 +197,10 @@ export async function startImdsCache(
   hosts = allowedHosts(config.listen.host, main.port);
   opsHosts = allowedHosts(config.opsListen.host, ops.port);
   // Only a daemon that holds both addresses and the lock may touch the token file.
-  const claimed = await claimTokenFile(config, clock, log)
-    .then(async (found) => {
-      await clients.claim(found, registryDeps);
-      return found;
-    })
-    .catch(async (error: unknown) => {
-      await Promise.all([closeListener(main, 0), closeListener(ops, 0)]);
-      throw error;
-    });
+  const claimed = await clients.claim().catch(async (error: unknown) => {
+    await Promise.all([closeListener(main, 0), closeListener(ops, 0)]);
+    throw error;
+  });
 
   scheduler.start();
   // Warm the identity too, so /v1/instance and AccountId never wait once the daemon is up.
@@ -223,11 +216,7 @@ export async function startImdsCache(
     'listening',
   );
 
-  const rotateToken = () =>
-    Promise.all([
-      rotateAndLog(claimed.tokens, tokenFile, log, guardMetrics),
-      clients.rotate(log, guardMetrics),
-    ]).then(() => undefined);
+  const rotateToken = () => clients.rotate(guardMetrics);
 
   let closing: Promise<void> | undefined;
   const close = () => {
