@@ -27,6 +27,8 @@ export interface AuditEntry {
   caller: CallerDetails | undefined;
   readonly role: string;
   readonly accessKeyId: string;
+  /** The clients-file client whose token was presented; undefined for the main token. */
+  readonly client: string | undefined;
   loggedAtMs: number;
   /** Issuances since the last line. */
   n: number;
@@ -56,7 +58,7 @@ export class AuditLog {
   }
 
   /** Records one credentials answer on `connection` (synchronous; the line may follow later). */
-  issued(connection: Connection, role: string, accessKeyId: string): void {
+  issued(connection: Connection, role: string, accessKeyId: string, client?: string): void {
     const seen = connection.audited;
     // The hot path: the same key again on a keep-alive connection is an increment and a clock read.
     if (seen !== undefined && seen.accessKeyId === accessKeyId) {
@@ -70,6 +72,7 @@ export class AuditLog {
       caller: undefined,
       role,
       accessKeyId,
+      client,
       loggedAtMs: Number.NEGATIVE_INFINITY,
       n: 1,
     };
@@ -117,6 +120,7 @@ export class AuditLog {
         ...(caller.unit ? { unit: caller.unit } : {}),
         ...(caller.command ? { command: caller.command } : {}),
         ...(caller.pid ? { callerPid: caller.pid } : {}),
+        ...(entry.client ? { client: entry.client } : {}),
         role: entry.role,
         accessKeyIdPrefix: entry.accessKeyId.slice(0, 8),
         issued,

@@ -133,3 +133,36 @@ t.test('the facade needs its user list; caps and timeouts must fit together', as
     [/IMDS_CACHE_HEADERS_TIMEOUT_MS: got 2000, expected at most/],
   );
 });
+
+t.test('per-client roles: clients file, STS endpoint, serving the instance role', async (t) => {
+  const defaults = parseConfig({});
+  t.equal(defaults.clientsFile, undefined);
+  t.equal(defaults.stsEndpoint, undefined, 'default: the regional endpoint, from the instance');
+  t.equal(defaults.serveInstanceRole, true);
+  const set = parseConfig({
+    IMDS_CACHE_CLIENTS_FILE: '/etc/imds-cache/clients.json',
+    IMDS_CACHE_STS_ENDPOINT: 'http://127.0.0.1:4566',
+    IMDS_CACHE_SERVE_INSTANCE_ROLE: 'off',
+  });
+  t.equal(set.clientsFile, '/etc/imds-cache/clients.json');
+  t.equal(set.stsEndpoint, 'http://127.0.0.1:4566');
+  t.equal(set.serveInstanceRole, false);
+  t.equal(
+    parseConfig({ IMDS_CACHE_STS_ENDPOINT: 'https://sts.eu-west-1.amazonaws.com' }).stsEndpoint,
+    'https://sts.eu-west-1.amazonaws.com',
+  );
+  const problems = problemsOf({
+    IMDS_CACHE_CLIENTS_FILE: 'clients.json',
+    IMDS_CACHE_STS_ENDPOINT: 'http://sts.example.com',
+    IMDS_CACHE_SERVE_INSTANCE_ROLE: 'maybe',
+  });
+  t.equal(problems.length, 3, 'every bad key listed');
+  t.match(problems, [
+    /^IMDS_CACHE_CLIENTS_FILE: got "clients.json", expected an absolute path/,
+    /^IMDS_CACHE_STS_ENDPOINT: got "http:\/\/sts.example.com", expected https/,
+    /^IMDS_CACHE_SERVE_INSTANCE_ROLE: got "maybe"/,
+  ]);
+  t.match(problemsOf({ IMDS_CACHE_STS_ENDPOINT: 'https://sts.amazonaws.com/path' }), [
+    /IMDS_CACHE_STS_ENDPOINT/,
+  ]);
+});

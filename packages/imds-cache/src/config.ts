@@ -32,6 +32,12 @@ export interface ImdsCacheConfig {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly auditIntervalMs: number;
+  /** IMDS_CACHE_CLIENTS_FILE: per-client scoped roles (read at start); undefined when unset. */
+  readonly clientsFile: string | undefined;
+  /** STS endpoint for the clients' AssumeRole; undefined: the instance's regional endpoint. */
+  readonly stsEndpoint: string | undefined;
+  /** Whether the main token gets the instance role's credentials. */
+  readonly serveInstanceRole: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -75,6 +81,28 @@ const imdsEndpoint = z.string().transform((text, ctx) => {
   return url.origin;
 });
 
+// STS over https, or plain http on loopback only (a local stand-in).
+const stsEndpoint = z.string().transform((text, ctx) => {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  const bare = url?.pathname === '/' && !url.search && !url.hash && !url.username;
+  const local = url?.protocol === 'http:' && isLoopback(url.hostname.replace(/^\[|\]$/g, ''));
+  if (!url || !bare || !(url.protocol === 'https:' || local)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected https://host[:port] (http only on loopback)',
+    });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+const optional = <T extends z.ZodType<unknown, string>>(schema: T) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined))
+    .pipe(schema.optional());
+
 const envSchema = {
   IMDS_CACHE_LISTEN: withDefault('127.0.0.1:9911', listenAddress),
   IMDS_CACHE_OPS_LISTEN: withDefault('127.0.0.1:9912', listenAddress),
@@ -89,16 +117,9 @@ const envSchema = {
   IMDS_CACHE_UPSTREAM_MAX_RPS: withDefault('2', wholeNumber(1, 100)),
   IMDS_CACHE_UPSTREAM_BURST: withDefault('4', wholeNumber(1, 100)),
   IMDS_CACHE_UPSTREAM_MAX_ATTEMPTS: withDefault('4', wholeNumber(1, 10)),
-  IMDS_CACHE_ROLE_NAME: z
-    .string()
-    .optional()
-    .transform((value) => (value?.trim() ? value.trim() : undefined))
-    .pipe(
-      z
-        .string()
-        .regex(/^[\w+=,.@-]{1,128}$/, { error: 'expected an IAM role name' })
-        .optional(),
-    ),
+  IMDS_CACHE_ROLE_NAME: optional(
+    z.string().regex(/^[\w+=,.@-]{1,128}$/, { error: 'expected an IAM role name' }),
+  ),
   IMDS_CACHE_TTL_MS: withDefault('120000', wholeNumber(1_000, 3_600_000)),
   IMDS_CACHE_MIN_REMAINING_MS: withDefault('900000', wholeNumber(0, 6 * 3_600_000)),
   IMDS_CACHE_SERVE_FLOOR_MS: withDefault('60000', wholeNumber(0, 3_600_000)),
@@ -123,6 +144,11 @@ const envSchema = {
   IMDS_CACHE_HEADERS_TIMEOUT_MS: withDefault('5000', wholeNumber(100, 60_000)),
   IMDS_CACHE_REQUEST_TIMEOUT_MS: withDefault('10000', wholeNumber(100, 300_000)),
   IMDS_CACHE_AUDIT_INTERVAL_MS: withDefault('60000', wholeNumber(0, 3_600_000)),
+  IMDS_CACHE_CLIENTS_FILE: optional(
+    z.string().refine(isAbsolute, { error: 'expected an absolute path' }),
+  ),
+  IMDS_CACHE_STS_ENDPOINT: optional(stsEndpoint),
+  IMDS_CACHE_SERVE_INSTANCE_ROLE: withDefault('on', onOff),
   IMDS_CACHE_LOG_LEVEL: withDefault(
     'info',
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -180,6 +206,9 @@ export function parseConfig(env: Env): ImdsCacheConfig {
     headersTimeoutMs: e.IMDS_CACHE_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.IMDS_CACHE_REQUEST_TIMEOUT_MS,
     auditIntervalMs: e.IMDS_CACHE_AUDIT_INTERVAL_MS,
+    clientsFile: e.IMDS_CACHE_CLIENTS_FILE,
+    stsEndpoint: e.IMDS_CACHE_STS_ENDPOINT,
+    serveInstanceRole: e.IMDS_CACHE_SERVE_INSTANCE_ROLE,
     logLevel: e.IMDS_CACHE_LOG_LEVEL,
   });
 }

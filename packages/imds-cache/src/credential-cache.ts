@@ -8,7 +8,7 @@ import {
   RoleNotFoundError,
 } from './errors.js';
 import type { Logger } from './log.js';
-import type { CacheLookupResult, Metrics } from './metrics.js';
+import type { CacheLookupResult, CacheMetrics } from './metrics.js';
 import { RefreshReport } from './refresh-report.js';
 import {
   type HeldCredentials,
@@ -46,7 +46,7 @@ export interface CredentialCacheOptions {
   /** Skip the role lookup and always use this role. */
   readonly roleName?: string | undefined;
   readonly random?: () => number;
-  readonly metrics?: Metrics;
+  readonly metrics?: CacheMetrics;
   readonly log?: Logger;
 }
 

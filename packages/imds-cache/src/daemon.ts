@@ -1,5 +1,7 @@
 import { AuditLog } from './audit-log.js';
 import { CallerIdentity } from './caller-identity.js';
+import { createClientMetrics } from './client-metrics.js';
+import { ClientRegistry } from './client-registry.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ImdsCacheConfig } from './config.js';
 import { ConnectionGuard } from './connection-guard.js';
@@ -20,8 +22,6 @@ import { RefreshScheduler } from './refresh-scheduler.js';
 import { AuthFailureBuckets, allowedHosts } from './request-guard.js';
 import { credentialRequestHandler } from './server.js';
 import { TokenBucket } from './token-bucket.js';
-import { claimTokenFile, rotateAndLog } from './token-lifecycle.js';
-import type { TokenRotation } from './token-rotation.js';
 
 export interface ImdsCacheDeps {
   readonly clock?: Clock;
@@ -41,6 +41,8 @@ export interface ImdsCacheHandle {
   readonly opsUrl: string;
   readonly tokenFile: string;
   readonly cache: CredentialCache;
+  /** The clients file's clients: their tokens and caches (empty without IMDS_CACHE_CLIENTS_FILE). */
+  readonly clients: ClientRegistry;
   readonly scheduler: RefreshScheduler;
   readonly metrics: Metrics;
   /** Settles once the start-up fetches (credentials, identity) have finished, well or not. */
@@ -111,10 +113,14 @@ export async function startImdsCache(
     log,
   });
   const scheduler = new RefreshScheduler({ cache, clock, random, timing: config });
+  // Read before binding: a bad clients file stops the daemon (exit 2) before it changes anything.
+  const clients = await ClientRegistry.load({
+    ...{ config, instance: cache, identity, clock, random, log, signal: shutdown.signal },
+    metrics: createClientMetrics(metrics.registry),
+  });
 
   let hosts: ReadonlySet<string> = new Set();
   let opsHosts: ReadonlySet<string> = new Set();
-  let tokens: TokenRotation | undefined;
   const pending = new PendingWork();
   const connections = new ConnectionGuard(
     config,
@@ -129,7 +135,7 @@ export async function startImdsCache(
     credentialRequestHandler({
       cache,
       identity,
-      tokens: () => tokens,
+      tokens: () => (clients.claimed ? clients : undefined),
       hosts: () => hosts,
       limiter:
         config.rateLimitRps > 0
@@ -143,6 +149,7 @@ export async function startImdsCache(
       facade: config.imdsFacade
         ? new ImdsFacade({
             cache,
+            serveInstanceRole: config.serveInstanceRole,
             clock,
             identity,
             fetchIamInfo: () => client.iamInfo(),
@@ -179,7 +186,7 @@ export async function startImdsCache(
       clock,
       metrics,
       hosts: () => opsHosts,
-      tokenReady: () => tokens !== undefined,
+      tokenReady: () => clients.claimed,
       log,
     }),
     { ...config.opsListen, ...timeouts },
@@ -190,25 +197,32 @@ export async function startImdsCache(
   hosts = allowedHosts(config.listen.host, main.port);
   opsHosts = allowedHosts(config.opsListen.host, ops.port);
   // Only a daemon that holds both addresses and the lock may touch the token file.
-  const claimed = await claimTokenFile(config, clock, log).catch(async (error: unknown) => {
+  const claimed = await clients.claim().catch(async (error: unknown) => {
     await Promise.all([closeListener(main, 0), closeListener(ops, 0)]);
     throw error;
   });
-  tokens = claimed.tokens;
 
   scheduler.start();
   // Warm the identity too, so /v1/instance and AccountId never wait once the daemon is up.
-  const warm = Promise.allSettled([cache.refresh(), identity.get()]).then(() => undefined);
+  const warm = Promise.allSettled([cache.refresh(), identity.get(), clients.start()]).then(
+    () => undefined,
+  );
   const url = `http://${hostPort(config.listen.host, main.port)}`;
   const opsUrl = `http://${hostPort(config.opsListen.host, ops.port)}`;
-  log.info({ url, opsUrl, tokenFile: config.tokenFile, facade: config.imdsFacade }, 'listening');
+  const clientNames = clients.entries.map((entry) => entry.spec.name);
+  const { tokenFile, imdsFacade: facade, serveInstanceRole } = config;
+  log.info(
+    { url, opsUrl, tokenFile, facade, serveInstanceRole, clients: clientNames },
+    'listening',
+  );
 
-  const rotateToken = () => rotateAndLog(claimed.tokens, config, log, guardMetrics);
+  const rotateToken = () => clients.rotate(guardMetrics);
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       scheduler.stop();
+      clients.stop();
       const graceMs = deps.shutdownGraceMs ?? 10_000;
       await Promise.all([closeListener(main, graceMs), closeListener(ops, graceMs)]);
       shutdown.abort(new Error('imds-cache is shutting down'));
@@ -225,6 +239,7 @@ export async function startImdsCache(
     opsUrl,
     tokenFile: config.tokenFile,
     cache,
+    clients,
     scheduler,
     metrics,
     warm,

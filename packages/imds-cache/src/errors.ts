@@ -16,6 +16,13 @@ export class HttpError extends Error {
 export const unauthorized = () =>
   new HttpError(401, 'unauthorized', 'missing Authorization header; send the token file content');
 export const forbidden = (why: string) => new HttpError(403, 'forbidden', why);
+/** The main token while IMDS_CACHE_SERVE_INSTANCE_ROLE=off: no local process gets the instance role. */
+export const instanceRoleNotServed = () =>
+  new HttpError(
+    403,
+    'instance_role_not_served',
+    'the instance role is not served (IMDS_CACHE_SERVE_INSTANCE_ROLE=off); use your client token file',
+  );
 export const notFound = () => new HttpError(404, 'not_found', 'no such resource');
 export const methodNotAllowed = (allow: string) =>
   new HttpError(405, 'method_not_allowed', `method not allowed; use ${allow}`, { Allow: allow });

@@ -6,6 +6,7 @@ import {
   NoInstanceProfileError,
   RoleNotFoundError,
 } from './errors.js';
+import { StsRequestError } from './sts-request-error.js';
 
 /** A short, stable label for why an upstream call failed (metrics and logs; never AWS's text). */
 export function failureReason(error: unknown): string {
@@ -15,6 +16,8 @@ export function failureReason(error: unknown): string {
     if (error.status === 401) return 'unauthorized';
     return (error.status ?? 0) >= 500 ? 'upstream_5xx' : `upstream_${error.status}`;
   }
+  // A client's AssumeRole: sts_throttled, sts_access_denied, sts_network, …
+  if (error instanceof StsRequestError) return error.reason;
   if (error instanceof CredentialsFormatError || error instanceof MalformedDocumentError) {
     return 'malformed';
   }

@@ -4,7 +4,7 @@ import type { InstanceIdentityDocument } from '@empdir/shared';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from './clock.js';
 import type { CredentialCache } from './credential-cache.js';
-import { HttpError, methodNotAllowed, notFound } from './errors.js';
+import { HttpError, instanceRoleNotServed, methodNotAllowed, notFound } from './errors.js';
 import { sendJson, sendText } from './http-response.js';
 import { IAM_INFO_PATH, type IamInfo } from './iam-info.js';
 import { IDENTITY_PATH, ROLE_LIST_PATH, TOKEN_PATH } from './imds-client.js';
@@ -24,6 +24,8 @@ const IDENTITY_LEAVES: Readonly<Record<string, keyof InstanceIdentityDocument>> 
 
 export interface ImdsFacadeOptions {
   readonly cache: CredentialCache;
+  /** IMDS_CACHE_SERVE_INSTANCE_ROLE: off, the facade hands out no role (its callers have no token). */
+  readonly serveInstanceRole: boolean;
   readonly clock: Clock;
   /** The daemon's identity document cache (shared with /v1/instance). */
   readonly identity: Pick<InstanceIdentityCache, 'get'>;
@@ -65,6 +67,8 @@ export class ImdsFacade {
     if (typeof token !== 'string' || !this.#tokens.has(token)) {
       throw new HttpError(401, 'unauthorized', 'missing or expired X-aws-ec2-metadata-token');
     }
+    const rolePath = path.startsWith(ROLE_LIST_PATH) || path === IAM_INFO_PATH;
+    if (rolePath && !this.#o.serveInstanceRole) throw instanceRoleNotServed();
     if (path === ROLE_LIST_PATH) {
       return sendText(res, 200, (await this.#o.cache.get()).role);
     }

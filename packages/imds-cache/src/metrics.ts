@@ -2,6 +2,15 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export type CacheLookupResult = 'hit' | 'miss' | 'stale';
 
+/** What a CredentialCache reports: the instance role's metrics, or one client's (client-metrics.ts). */
+export interface CacheMetrics {
+  readonly cacheLookups: { labels(result: CacheLookupResult): { inc(): void } };
+  readonly refreshFailures: { inc(labels: { reason: string }): void };
+  readonly servingExtended: { set(value: number): void };
+  readonly lastSuccessfulRefresh: { set(value: number): void };
+  readonly originalExpiry: { set(value: number): void };
+}
+
 /** The daemon's Prometheus metrics, on a registry of its own (never prom-client's global one). */
 export interface Metrics {
   readonly registry: Registry;

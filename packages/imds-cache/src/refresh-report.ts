@@ -1,12 +1,12 @@
 import type { Clock } from './clock.js';
 import { failureReason } from './failure-reason.js';
 import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import type { CacheMetrics } from './metrics.js';
 import type { HeldCredentials } from './static-stability.js';
 
 export interface RefreshReportOptions {
   readonly clock: Clock;
-  readonly metrics?: Metrics | undefined;
+  readonly metrics?: CacheMetrics | undefined;
   readonly log?: Logger | undefined;
 }
 

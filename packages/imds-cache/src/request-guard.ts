@@ -29,22 +29,28 @@ export interface TokenCheck {
   accepts(given: string): boolean;
 }
 
+/** Whose a presented token is (the main token or a client's), compared in constant time. */
+export interface TokenRouter<T> {
+  match(given: string): T | undefined;
+}
+
 /**
  * Checks the Authorization header (constant time): missing 401, wrong 403. A failed attempt
  * spends the caller's own failure bucket; once it is empty the caller gets 503 + Retry-After, so
  * a flood of bad tokens neither touches the shared rate limit nor floods the log.
  */
-export function checkAuthorization(
+export function checkAuthorization<T>(
   req: IncomingMessage,
-  tokens: TokenCheck,
+  tokens: TokenRouter<T>,
   failures: AuthFailureBuckets,
   uid: number | undefined,
-): void {
+): T {
   const given = req.headers.authorization;
-  if (given !== undefined && given !== '' && tokens.accepts(given)) return;
+  const target = given ? tokens.match(given) : undefined;
+  if (target !== undefined) return target;
   if (!failures.tryTake(uid)) throw overloaded('too many failed authentications; retry shortly');
   if (given === undefined || given === '') throw unauthorized();
-  throw forbidden('Authorization token does not match the token file');
+  throw forbidden('Authorization token does not match any token file');
 }
 
 /** Per-uid buckets for failed authentications (one shared bucket for callers of unknown uid). */

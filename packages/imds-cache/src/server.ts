@@ -1,9 +1,15 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AuditLog } from './audit-log.js';
+import type { CredentialTarget } from './client-registry.js';
 import { type Connection, connectionOf } from './connection-guard.js';
 import type { CredentialCache } from './credential-cache.js';
-import { CredentialsBody } from './credentials-body.js';
-import { forbidden, methodNotAllowed, notFound, overloaded } from './errors.js';
+import {
+  forbidden,
+  instanceRoleNotServed,
+  methodNotAllowed,
+  notFound,
+  overloaded,
+} from './errors.js';
 import type { GuardMetrics } from './guard-metrics.js';
 import { sendError, sendJson, sendJsonBody } from './http-response.js';
 import { ROLE_LIST_PATH } from './imds-client.js';
@@ -16,16 +22,17 @@ import {
   type AuthFailureBuckets,
   checkAuthorization,
   checkOrigin,
-  type TokenCheck,
+  type TokenRouter,
 } from './request-guard.js';
 import { requestIdSource } from './request-id.js';
 import type { TokenBucket } from './token-bucket.js';
 
 export interface CredentialServerDeps {
+  /** The instance role's cache (the facade's credentials). */
   readonly cache: CredentialCache;
   readonly identity: InstanceIdentityCache;
-  /** The accepted tokens; undefined until this start has written or reused the token file. */
-  readonly tokens: () => TokenCheck | undefined;
+  /** Whose each token is; undefined until this start has written or reused the token files. */
+  readonly tokens: () => TokenRouter<CredentialTarget> | undefined;
   /** Host header values accepted (known once the listener has its port). */
   readonly hosts: () => ReadonlySet<string>;
   /** Request-rate limit over authenticated requests; absent when turned off. */
@@ -46,7 +53,6 @@ export interface CredentialServerDeps {
 
 interface HandlerState {
   readonly deps: CredentialServerDeps;
-  readonly body: CredentialsBody;
   readonly observe: (route: string, status: number, seconds: number) => void;
   readonly nextRequestId: () => string;
 }
@@ -59,7 +65,6 @@ interface HandlerState {
 export function credentialRequestHandler(deps: CredentialServerDeps): RequestListener {
   const state: HandlerState = {
     deps,
-    body: new CredentialsBody(),
     observe: requestObserver(deps.metrics.requestDuration),
     nextRequestId: requestIdSource(),
   };
@@ -104,7 +109,7 @@ function handle(
  * nobody without the token can spend what authenticated callers need.
  */
 function respond(
-  { deps, body }: HandlerState,
+  { deps }: HandlerState,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
@@ -144,20 +149,22 @@ function respond(
   if (req.method !== 'GET') throw methodNotAllowed('GET');
   const tokens = deps.tokens();
   if (tokens === undefined) throw overloaded('starting; retry shortly');
-  checkAuthorization(req, tokens, deps.authFailures, uid);
+  const target = checkAuthorization(req, tokens, deps.authFailures, uid);
   if (deps.limiter && !deps.limiter.tryTake()) throw overloaded();
   if (route === '/v1/credentials') {
-    const warm = deps.cache.getNow();
+    const { cache, client, body } = target;
+    if (cache === undefined) throw instanceRoleNotServed();
+    const accountId = target.accountId ?? deps.identity.peek()?.accountId;
+    const warm = cache.getNow();
     if (warm) {
-      sendJsonBody(res, 200, body.for(warm.document, deps.identity.peek()?.accountId), requestId);
-      if (connection) deps.audit?.issued(connection, warm.role, warm.document.AccessKeyId);
+      sendJsonBody(res, 200, body.for(warm.document, accountId), requestId);
+      if (connection) deps.audit?.issued(connection, warm.role, warm.document.AccessKeyId, client);
       return undefined;
     }
     res.setHeader('X-Request-Id', requestId);
-    return deps.cache.get().then((held) => {
-      const json = body.for(held.document, deps.identity.peek()?.accountId);
-      sendJsonBody(res, 200, json, requestId);
-      if (connection) deps.audit?.issued(connection, held.role, held.document.AccessKeyId);
+    return cache.get().then((held) => {
+      sendJsonBody(res, 200, body.for(held.document, accountId), requestId);
+      if (connection) deps.audit?.issued(connection, held.role, held.document.AccessKeyId, client);
     });
   }
   res.setHeader('X-Request-Id', requestId);

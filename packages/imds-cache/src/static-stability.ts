@@ -1,6 +1,6 @@
 import type { ImdsCredentials } from '@empdir/shared';
 import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import type { CacheMetrics } from './metrics.js';
 
 /** `extend`: serve the last credentials past the floor with a short new Expiration; `strict`: 503. */
 export type StaticStabilityMode = 'extend' | 'strict';
@@ -50,7 +50,7 @@ export interface StaticStabilityOptions {
   readonly mode: StaticStabilityMode;
   readonly serveFloorMs: number;
   readonly random: () => number;
-  readonly metrics?: Metrics | undefined;
+  readonly metrics?: CacheMetrics | undefined;
   readonly log?: Logger | undefined;
 }
 

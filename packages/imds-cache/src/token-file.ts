@@ -12,16 +12,24 @@ export function newToken(): string {
 
 /**
  * Writes `token` (default: a fresh one) with mode 0640, atomically: a reader sees the old file or
- * the new one. No newline: SDKs send the file's bytes as the Authorization header.
+ * the new one. No newline: SDKs send the file's bytes as the Authorization header. With `gid`
+ * the file belongs to that group (a client's token file, readable by the client's group).
  */
-export async function writeTokenFile(path: string, token = newToken()): Promise<string> {
+export async function writeTokenFile(
+  path: string,
+  token = newToken(),
+  gid?: number,
+): Promise<string> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o750 });
+  // Directories made for a group's file let others traverse (never list) to reach it.
+  await mkdir(dir, { recursive: true, mode: gid === undefined ? 0o750 : 0o751 });
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const file = await open(temp, 'wx', TOKEN_FILE_MODE);
     try {
       await file.writeFile(token, 'utf8');
+      // Before the rename: the group can read the file from the moment it appears.
+      if (gid !== undefined) await file.chown(-1, gid);
       // The umask may have narrowed or widened nothing we want; set the mode exactly.
       await file.chmod(TOKEN_FILE_MODE);
       await file.sync();
@@ -39,6 +47,7 @@ export async function writeTokenFile(path: string, token = newToken()): Promise<
 /** The token in `path` if the file is intact (a regular file of ours, mode 0640, one token). */
 export async function readIntactToken(
   path: string,
+  gid?: number,
 ): Promise<{ token: string } | { problem: string }> {
   const info = await lstat(path).catch(() => undefined);
   if (!info) return { problem: 'no token file' };
@@ -48,6 +57,7 @@ export async function readIntactToken(
   if ((info.mode & 0o777) !== TOKEN_FILE_MODE) {
     return { problem: `mode ${(info.mode & 0o777).toString(8)}, not 640` };
   }
+  if (gid !== undefined && info.gid !== gid) return { problem: `group ${info.gid}, not ${gid}` };
   if (info.size !== 43) return { problem: `${info.size} bytes, not 43` };
   const token = await readFile(path, 'utf8');
   return TOKEN_PATTERN.test(token) ? { token } : { problem: 'not a token' };
@@ -59,8 +69,13 @@ export async function readIntactToken(
  */
 export async function reuseOrWriteToken(
   path: string,
+  gid?: number,
 ): Promise<{ token: string; reused: boolean; problem?: string }> {
-  const found = await readIntactToken(path);
+  const found = await readIntactToken(path, gid);
   if ('token' in found) return { token: found.token, reused: true };
-  return { token: await writeTokenFile(path), reused: false, problem: found.problem };
+  return {
+    token: await writeTokenFile(path, undefined, gid),
+    reused: false,
+    problem: found.problem,
+  };
 }

@@ -38,7 +38,7 @@ export async function claimTokenFile(
 /** Rotates and logs the outcome; never rejects (a signal handler has nobody to tell). */
 export function rotateAndLog(
   tokens: TokenRotation,
-  config: ImdsCacheConfig,
+  tokenFile: string,
   log: Logger,
   metrics: GuardMetrics,
 ): Promise<void> {
@@ -48,7 +48,7 @@ export function rotateAndLog(
       const until = tokens.previousValidUntilMs();
       log.info(
         {
-          tokenFile: config.tokenFile,
+          tokenFile,
           previousValidUntil: until === undefined ? undefined : new Date(until).toISOString(),
         },
         'token rotated',
@@ -56,7 +56,7 @@ export function rotateAndLog(
     },
     (error: unknown) => {
       metrics.tokenRotations.inc({ outcome: 'failed' });
-      log.error({ err: error, tokenFile: config.tokenFile }, 'token rotation failed');
+      log.error({ err: error, tokenFile }, 'token rotation failed');
     },
   );
 }

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'csrf_rejected',
   'unauthorized',
   'forbidden',
+  'instance_role_not_served',
   'rate_limited',
   'credentials_unavailable',
   'upstream_unavailable',
