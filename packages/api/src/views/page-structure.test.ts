@@ -50,6 +50,8 @@ t.test('every page: lang, a skip link to main, one h1, no skipped heading level'
     t.same(unlabelled(html), [], `${path}: every input has a label`);
     t.notMatch(html, /<img(?![^>]*\salt=)[^>]*>/, `${path}: every image has alt`);
   }
+  const docs = await (await browser.get('/docs')).text();
+  t.notMatch(docs, /<pre(?! tabindex="0")/, 'a scrolling schema box can take keyboard focus');
   deps.employees.items.clear();
   t.same(headings(await (await browser.get('/')).text()), [1, 2], 'empty list: h1 then h2');
 });

@@ -16,7 +16,7 @@ main{max-width:960px;margin:1.5rem auto;padding:0 1rem}
 .btn{display:inline-block;padding:.4rem .9rem;border:1px solid #8a94a6;border-radius:4px;background:#fff;color:#1d2433;text-decoration:none;font:inherit;cursor:pointer}
 .btn.primary{background:#0972d3;border-color:#0972d3;color:#fff}
 .btn.danger{border-color:#d13212;color:#d13212}
-.btn:focus-visible,a:focus-visible,input:focus-visible{outline:3px solid #ff9900;outline-offset:2px}
+.btn:focus-visible,a:focus-visible,input:focus-visible,pre:focus-visible{outline:3px solid #ff9900;outline-offset:2px}
 form.inline{display:inline}
 .flash{background:#e6f4ea;border:1px solid #1e8e3e;padding:.5rem 1rem;border-radius:4px}
 table.directory{width:100%;border-collapse:collapse;background:#fff}
