@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import t, { type Test } from 'tap';
-import { FakeBrowser } from '../../packages/api/src/testing/fake-browser.js';
+import { FakeBrowser } from '../../packages/api/test-support/fake-browser.js';
 import { API_IAM_ACTIONS, photoKeySchema } from '../../packages/shared/dist/index.js';
 import {
   api,

@@ -1,6 +1,6 @@
 // The JSON API and the pages against DynamoDB Local (or dynalite) and s3rver, over real sockets.
 import t, { type Test } from 'tap';
-import { FakeBrowser } from '../../packages/api/src/testing/fake-browser.js';
+import { FakeBrowser } from '../../packages/api/test-support/fake-browser.js';
 import { createTableIfMissing, dynamoDbClientConfig } from '../support/local-aws.js';
 import { api, signedInTransport, startApi, startApiStandins } from './api-harness.js';
 

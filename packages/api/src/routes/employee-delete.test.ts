@@ -1,6 +1,6 @@
 import t from 'tap';
+import { signedInApp } from '../../test-support/sign-in.js';
 import { CSRF_FIELD } from '../middleware/csrf-token.js';
-import { signedInApp } from '../testing/sign-in.js';
 
 const setup = () => signedInApp({}, 'editor');
 

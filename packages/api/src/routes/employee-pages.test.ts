@@ -1,7 +1,7 @@
 import { BADGE_KEYS } from '@empdir/shared';
 import t from 'tap';
-import { sampleImage } from '../testing/sample-images.js';
-import { signedInApp } from '../testing/sign-in.js';
+import { sampleImage } from '../../test-support/sample-images.js';
+import { signedInApp } from '../../test-support/sign-in.js';
 
 const setup = (env: Record<string, string> = {}) => signedInApp(env, 'editor');
 

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { sampleImage } from '../testing/sample-images.js';
-import { signedInApp } from '../testing/sign-in.js';
+import { sampleImage } from '../../test-support/sample-images.js';
+import { signedInApp } from '../../test-support/sign-in.js';
 
 const setup = () => signedInApp({}, 'editor');
 const photoBlob = async () => new Blob([await sampleImage(300, 400)], { type: 'image/jpeg' });

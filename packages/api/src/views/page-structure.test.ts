@@ -1,5 +1,5 @@
 import t from 'tap';
-import { signedInApp } from '../testing/sign-in.js';
+import { signedInApp } from '../../test-support/sign-in.js';
 
 /** Heading levels in document order. */
 const headings = (html: string) => [...html.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
