@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import t, { type Test } from 'tap';
-import { FakeBrowser } from '../../packages/api/src/testing/fake-browser.js';
+import { FakeBrowser } from '../../packages/api/test-support/fake-browser.js';
 import { API_IAM_ACTIONS, photoKeySchema } from '../../packages/shared/dist/index.js';
 import {
   api,
@@ -109,7 +109,8 @@ async function exerciseEveryRoute(t: Test, server: { url: string }) {
   });
   t.equal(patched.status, 200);
   const browser = new FakeBrowser(await signedInTransport(standins, server.url), server.url);
-  for (const path of ['/', `/employee/${e.id}`, `/edit/${e.id}`, '/add', '/info']) {
+  const pages = ['/', `/employee/${e.id}`, `/edit/${e.id}`, `/delete/${e.id}`, '/add', '/info'];
+  for (const path of pages) {
     t.equal((await browser.get(path)).status, 200, path);
   }
   const saved = await browser.post(
@@ -127,6 +128,7 @@ async function exerciseEveryRoute(t: Test, server: { url: string }) {
   t.equal(saved.status, 303);
   const removedPhoto = await api(server.url, `/api/employees/${e.id}/photo`, { method: 'DELETE' });
   t.equal(removedPhoto.status, 200);
+  await browser.get(`/delete/${e.id}`);
   t.equal((await browser.post(`/delete/${e.id}`, { version: '5' })).status, 303);
 }
 

@@ -1,6 +1,6 @@
 // The JSON API and the pages against DynamoDB Local (or dynalite) and s3rver, over real sockets.
 import t, { type Test } from 'tap';
-import { FakeBrowser } from '../../packages/api/src/testing/fake-browser.js';
+import { FakeBrowser } from '../../packages/api/test-support/fake-browser.js';
 import { createTableIfMissing, dynamoDbClientConfig } from '../support/local-aws.js';
 import { api, signedInTransport, startApi, startApiStandins } from './api-harness.js';
 
@@ -159,11 +159,17 @@ t.test('the pages over the network: add with the form, list, view, edit, delete'
     { multipart: true },
   );
   t.equal(saved.status, 303);
+  // Straight to the new employee's page: a consistent GetItem, not the list's late index.
+  const location = saved.headers.get('location') ?? '';
+  t.match(location, /^\/employee\/[0-9a-f-]{36}$/);
+  const view = await (await browser.get(location)).text();
+  t.match(view, 'Saved!');
+  t.match(view, '<h1>Zed Page</h1>');
+  t.match(view, '<dd>Tromsø</dd>');
   const list = await api(server.url, '/api/employees?limit=100');
   const zed = list.body.items.find((e: { fullName: string }) => e.fullName === 'Zed Page');
+  t.equal(location, `/employee/${zed.id}`);
   t.match(zed, { location: 'Tromsø', badges: ['coffee', 'bug'], photoKey: /^employee-pic\// });
-  const view = await (await browser.get(`/employee/${zed.id}`)).text();
-  t.match(view, '<dd>Tromsø</dd>');
   t.match(view, new RegExp(`src="${standins.s3.endpoint}/employee-photos/${zed.photoKey}\\?`));
   const edit = await browser.post(
     '/save',
@@ -178,12 +184,14 @@ t.test('the pages over the network: add with the form, list, view, edit, delete'
     { multipart: true },
   );
   t.equal(edit.status, 303);
+  t.equal(edit.headers.get('location'), `/employee/${zed.id}`);
   t.match((await api(server.url, `/api/employees/${zed.id}`)).body, {
     location: 'Bergen',
     badges: ['coffee'],
     version: 2,
     photoKey: zed.photoKey,
   });
+  t.match(await (await browser.get(`/delete/${zed.id}`)).text(), '<h1>Delete Zed Page?</h1>');
   t.equal((await browser.post(`/delete/${zed.id}`, { version: '2' })).status, 303);
   t.equal((await api(server.url, `/api/employees/${zed.id}`)).status, 404);
   t.match(await (await browser.get('/')).text(), 'Deleted!');

@@ -111,7 +111,14 @@ t.test('Function URL: the home page, its cookies, and a CSRF-checked form post',
   const csrfCookie = page.cookies?.find((c) => c.startsWith('empdir_csrf='));
   t.match(csrfCookie, /; Secure/, 'Secure: the Function URL is HTTPS');
   const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-  const version = /name="version" value="(\d+)"/.exec(page.body)?.[1] ?? '';
+  // The list links to the confirmation page; the version to delete is the one it shows.
+  const ask = fixture('function-url-home-page');
+  ask.rawPath = `/delete/${employeeId}`;
+  ask.requestContext.http = { ...ask.requestContext.http, path: ask.rawPath };
+  const confirm = await invoke(ask);
+  t.equal(confirm.statusCode, 200, 'the confirmation page');
+  const version = /name="version" value="(\d+)"/.exec(confirm.body)?.[1] ?? '';
+  t.ok(version, 'it carries the version');
 
   const post = (withToken: boolean): V2Event => {
     const event = fixture('function-url-home-page');

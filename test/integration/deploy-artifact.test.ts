@@ -69,11 +69,15 @@ t.test('the tarball holds both programs, the units and production dependencies o
     t.ok(paths.has(`${name}/${path}`), path);
   }
   const unwanted = [...paths].filter((p) =>
-    /node_modules\/(\.bin|typescript|tap|@cloud-copilot|@aws\/cloudformation-validate|@biomejs)\/|\.tsbuildinfo$|^[^/]+\/[^/]+\/src\//.test(
+    /node_modules\/(\.bin|typescript|tap|@cloud-copilot|@aws\/cloudformation-validate|@biomejs)\/|\.tsbuildinfo$|^[^/]+\/[^/]+\/(src|testing|test-support)\/|^[^/]+\/api\/dist\/testing\//.test(
       p,
     ),
   );
-  t.same(unwanted, [], 'no dev tools (and no AGPL simulator), no TypeScript sources');
+  t.same(
+    unwanted,
+    [],
+    'no dev tools (and no AGPL simulator), no TypeScript sources, no test helpers',
+  );
   t.ok(
     listing.every((line) => line.includes(' 0/0 ')),
     'every entry owned by root',

@@ -18,7 +18,6 @@ const everything = [
   '!packages/*/src/**/fake-*.ts',
   '!packages/*/src/index.ts',
   '!packages/*/src/main.ts',
-  '!packages/api/src/testing/**',
   '!packages/api/src/views/**',
 ];
 

@@ -1,8 +1,8 @@
 import t from 'tap';
+import { TEST_ENV } from '../test-support/fake-deps.js';
 import { loadConfig } from './config.js';
 import { createDeps } from './create-deps.js';
 import { createLogger } from './log.js';
-import { TEST_ENV } from './testing/fake-deps.js';
 
 function build(env: Record<string, string>) {
   const lines: Record<string, unknown>[] = [];

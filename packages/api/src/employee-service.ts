@@ -68,11 +68,13 @@ export class EmployeeService {
   async update(
     id: string,
     changes: EmployeeUpdate | Record<string, never>,
-    options: WriteOptions & { photo?: Uint8Array } = {},
+    options: WriteOptions & { photo?: Uint8Array; removePhoto?: boolean } = {},
   ): Promise<Employee> {
     this.#checkId(id);
     const png = options.photo ? await toPortraitPng(options.photo) : undefined;
-    const photoKey = png ? await this.#upload(png) : undefined;
+    const uploaded = png ? await this.#upload(png) : undefined;
+    // The form's "Remove photo" clears the key in the same write as the other fields.
+    const photoKey = uploaded ?? (options.removePhoto ? null : undefined);
     let result: { before: Employee; after: Employee };
     try {
       result = await this.deps.employees.update(
@@ -81,11 +83,11 @@ export class EmployeeService {
         { expectedVersion: options.expectedVersion, updatedAt: this.#nowIso() },
       );
     } catch (error) {
-      if (photoKey) await this.#discard(photoKey);
+      if (uploaded) await this.#discard(uploaded);
       throw error;
     }
     const replaced = result.before.photoKey;
-    if (photoKey && replaced && replaced !== photoKey) await this.#discard(replaced);
+    if (photoKey !== undefined && replaced && replaced !== photoKey) await this.#discard(replaced);
     return result.after;
   }
 

@@ -1,8 +1,8 @@
 import t from 'tap';
+import { MemoryEmployeeStore } from '../test-support/memory-employee-store.js';
+import { MemoryPhotoStore } from '../test-support/memory-photo-store.js';
 import { createLogger } from './log.js';
 import { createReadinessCheck } from './readiness.js';
-import { MemoryEmployeeStore } from './testing/memory-employee-store.js';
-import { MemoryPhotoStore } from './testing/memory-photo-store.js';
 
 t.test('checks table and bucket, caches the answer for cacheMs', async (t) => {
   let nowMs = 0;

@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
+import { createTestDeps } from '../../test-support/fake-deps.js';
+import { FAKE_CLIENT_ID, foreignAccessToken } from '../../test-support/fake-oidc.js';
+import { accessToken } from '../../test-support/sign-in.js';
 import { createApp } from '../app.js';
-import { createTestDeps } from '../testing/fake-deps.js';
-import { FAKE_CLIENT_ID, foreignAccessToken } from '../testing/fake-oidc.js';
-import { accessToken } from '../testing/sign-in.js';
 
 function setup(env: Record<string, string> = {}) {
   const deps = createTestDeps(env);

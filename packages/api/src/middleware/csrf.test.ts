@@ -1,6 +1,6 @@
 import t from 'tap';
-import { FakeBrowser } from '../testing/fake-browser.js';
-import { signedInApp, signIn } from '../testing/sign-in.js';
+import { FakeBrowser } from '../../test-support/fake-browser.js';
+import { signedInApp, signIn } from '../../test-support/sign-in.js';
 import { CSRF_COOKIE } from './csrf-token.js';
 
 async function setup(env: Record<string, string> = {}) {

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import t from 'tap';
+import { opaqueBox, pngAlphaAt, sampleImage } from '../../test-support/sample-images.js';
 import { AppError } from '../errors.js';
-import { opaqueBox, pngAlphaAt, sampleImage } from '../testing/sample-images.js';
 import { detectImageType } from './image-type.js';
 import { PHOTO_LIMITS, toPortraitPng } from './photo-processor.js';
 

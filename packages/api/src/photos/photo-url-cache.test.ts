@@ -1,6 +1,6 @@
 import t from 'tap';
+import { MemoryPhotoStore } from '../../test-support/memory-photo-store.js';
 import { createLogger } from '../log.js';
-import { MemoryPhotoStore } from '../testing/memory-photo-store.js';
 import { PhotoUrlCache } from './photo-url-cache.js';
 
 function setup() {

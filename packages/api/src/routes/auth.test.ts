@@ -1,10 +1,10 @@
 import t from 'tap';
+import { FakeBrowser } from '../../test-support/fake-browser.js';
+import { createTestDeps } from '../../test-support/fake-deps.js';
+import { userWithRole } from '../../test-support/fake-oidc.js';
+import { signIn } from '../../test-support/sign-in.js';
 import { createApp } from '../app.js';
 import { SESSION_COOKIE } from '../auth/session.js';
-import { FakeBrowser } from '../testing/fake-browser.js';
-import { createTestDeps } from '../testing/fake-deps.js';
-import { userWithRole } from '../testing/fake-oidc.js';
-import { signIn } from '../testing/sign-in.js';
 
 function setup(env: Record<string, string> = {}) {
   const deps = createTestDeps(env);

@@ -12,6 +12,8 @@ export interface EmployeeFormInput {
   readonly errors: Record<string, string>;
   readonly input: EmployeeCreate | undefined;
   readonly photo: Uint8Array | undefined;
+  /** The edit form's "Remove photo" box was ticked (and no new photo chosen). */
+  readonly removePhoto: boolean;
 }
 
 const FIELD_NAMES: Record<string, string> = {
@@ -45,6 +47,8 @@ export async function readEmployeeForm(body: FormBody): Promise<EmployeeFormInpu
   }
   const values: EmployeeFormValues = {
     employeeId,
+    // A photo is optional, as in the JSON API; removing one only makes sense on edit.
+    removePhoto: employeeId !== undefined && text(body.remove_photo) === 'yes',
     version,
     fullName: text(body.full_name),
     location: text(body.location),
@@ -65,8 +69,9 @@ export async function readEmployeeForm(body: FormBody): Promise<EmployeeFormInpu
     }
   }
   const photo = await readPhoto(body.photo, errors);
-  if (!photo && employeeId === undefined) errors.photo ??= 'Photo is required';
-  return { values, errors, input: parsed.success ? parsed.data : undefined, photo };
+  const removePhoto = values.removePhoto === true;
+  if (removePhoto && photo) errors.photo ??= 'Choose a new photo or Remove photo, not both.';
+  return { values, errors, input: parsed.success ? parsed.data : undefined, photo, removePhoto };
 }
 
 async function readPhoto(

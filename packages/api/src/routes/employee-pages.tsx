@@ -6,12 +6,13 @@ import type { EmployeeService } from '../employee-service.js';
 import { BadRequestError, VersionConflictError } from '../errors.js';
 import { readForm } from '../middleware/csrf-token.js';
 import { setFlash } from '../middleware/flash.js';
+import { DELETE_CONFLICT, DeletePage } from '../views/delete-page.js';
 import { EMPTY_FORM, EmployeeForm, type EmployeeFormValues } from '../views/employee-form.js';
 import { EmployeeView } from '../views/employee-view.js';
 import { renderPage } from '../views/render.js';
 import { photoFieldError, readEmployeeForm } from './employee-form-input.js';
 
-/** The add/edit form, the read-only view, save and delete: the original's pages. */
+/** The add/edit form, the read-only view, save, and delete behind a confirmation page. */
 export function employeePageRoutes(deps: AppDeps, service: EmployeeService) {
   const cookies = { secret: deps.config.sessionSecret, cookieSecure: deps.config.cookieSecure };
 
@@ -40,6 +41,23 @@ export function employeePageRoutes(deps: AppDeps, service: EmployeeService) {
     );
   }
 
+  const showDelete = (
+    c: Context<AppEnv>,
+    employee: Employee,
+    status: 200 | 409 = 200,
+    error?: string,
+  ) =>
+    renderPage(
+      c,
+      <DeletePage
+        employee={employee}
+        csrfToken={c.var.csrfToken}
+        flash={c.var.flash}
+        error={error}
+      />,
+      status,
+    );
+
   const formValues = (employee: Employee): EmployeeFormValues => ({
     employeeId: employee.id,
     version: employee.version,
@@ -61,24 +79,23 @@ export function employeePageRoutes(deps: AppDeps, service: EmployeeService) {
         <EmployeeView
           employee={employee}
           photoUrl={await service.photoUrl(employee)}
-          csrfToken={c.var.csrfToken}
           flash={c.var.flash}
         />,
       );
     })
     .post('/save', async (c) => {
       const form = await readEmployeeForm(await readForm(c));
-      const { values, errors, input, photo } = form;
+      const { values, errors, input, photo, removePhoto } = form;
       if (Object.keys(errors).length > 0 || !input) return showForm(c, 400, values, errors);
+      let saved: Employee;
       try {
-        if (values.employeeId) {
-          await service.update(values.employeeId, input, {
-            expectedVersion: values.version,
-            photo,
-          });
-        } else {
-          await service.create(input, photo);
-        }
+        saved = values.employeeId
+          ? await service.update(values.employeeId, input, {
+              expectedVersion: values.version,
+              photo,
+              removePhoto,
+            })
+          : await service.create(input, photo);
       } catch (error) {
         if (error instanceof VersionConflictError) {
           // Keep what the user typed; saving again is now a deliberate overwrite of the newer version.
@@ -94,14 +111,23 @@ export function employeePageRoutes(deps: AppDeps, service: EmployeeService) {
         throw error;
       }
       await setFlash(c, 'saved', cookies);
-      return c.redirect('/', 303);
+      // The item page reads the item itself (consistently); the list's index may not show it yet.
+      return c.redirect(`/employee/${saved.id}`, 303);
     })
+    .get('/delete/:id', async (c) => showDelete(c, await service.get(c.req.param('id'))))
     .post('/delete/:id', async (c) => {
+      const id = c.req.param('id');
       const version = (await readForm(c)).version;
       if (typeof version !== 'string' || !/^[1-9]\d{0,9}$/.test(version)) {
         throw new BadRequestError('This delete button is out of date; reload the page.');
       }
-      await service.remove(c.req.param('id'), { expectedVersion: Number(version) });
+      try {
+        await service.remove(id, { expectedVersion: Number(version) });
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+        // Ask again about what is stored now, rather than delete what the user has not seen.
+        return showDelete(c, await service.get(id), 409, DELETE_CONFLICT);
+      }
       await setFlash(c, 'deleted', cookies);
       return c.redirect('/', 303);
     });

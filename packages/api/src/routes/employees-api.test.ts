@@ -1,6 +1,6 @@
 import { errorEnvelopeSchema } from '@empdir/shared';
 import t, { type Test } from 'tap';
-import { signedInApp } from '../testing/sign-in.js';
+import { signedInApp } from '../../test-support/sign-in.js';
 
 async function setup() {
   const { deps, app } = await signedInApp({}, 'editor');

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { signedInApp } from '../testing/sign-in.js';
+import { signedInApp } from '../../test-support/sign-in.js';
 
 const setup = (env: Record<string, string> = {}) => signedInApp(env);
 

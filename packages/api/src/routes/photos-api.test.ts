@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import t from 'tap';
+import { sampleImage } from '../../test-support/sample-images.js';
+import { signedInApp } from '../../test-support/sign-in.js';
 import { PHOTO_LIMITS } from '../photos/photo-processor.js';
-import { sampleImage } from '../testing/sample-images.js';
-import { signedInApp } from '../testing/sign-in.js';
 
 async function setup() {
   const { deps, app } = await signedInApp({}, 'editor');

@@ -1,9 +1,9 @@
 import t from 'tap';
+import { FakeBrowser } from '../../test-support/fake-browser.js';
+import { createTestDeps } from '../../test-support/fake-deps.js';
+import { accessToken, signIn } from '../../test-support/sign-in.js';
 import { createApp } from '../app.js';
 import { ROLES, type Role, roleAllows } from '../auth/identity.js';
-import { FakeBrowser } from '../testing/fake-browser.js';
-import { createTestDeps } from '../testing/fake-deps.js';
-import { accessToken, signIn } from '../testing/sign-in.js';
 import { ROUTE_POLICY } from './route-policy.js';
 
 const key = (method: string, path: string) => `${method} ${path}`;

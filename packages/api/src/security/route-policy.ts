@@ -75,6 +75,7 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   page('GET', '/add', 'editor'),
   page('GET', '/edit/:id', 'editor'),
   page('POST', '/save', 'editor', UPLOAD),
+  page('GET', '/delete/:id', 'editor'),
   page('POST', '/delete/:id', 'editor', FORM),
   api('POST', '/api/employees', 'editor', JSON_BODY),
   api('PATCH', '/api/employees/:id', 'editor', JSON_BODY),

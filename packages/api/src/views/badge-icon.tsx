@@ -28,32 +28,47 @@ const PATHS: Record<BadgeKey, string> = {
   umbrella: 'M8 1a7 7 0 0 1 7 7H8.5v4.5a2 2 0 0 1-4 0V12h1v.5a1 1 0 0 0 2 0V8H1a7 7 0 0 1 7-7z',
 };
 
-function renderBadgeIcon(badge: BadgeKey) {
+function renderBadgeIcon(badge: BadgeKey, decorative: boolean) {
   const label = BADGES[badge];
-  return (
+  const svg = (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+      <path fill="currentColor" d={PATHS[badge]} />
+    </svg>
+  );
+  // Beside its written label the icon is decoration; alone (the list) it is the badge's only name.
+  return decorative ? (
+    <i class={`fa fa-${badge}`} aria-hidden="true">
+      {svg}
+    </i>
+  ) : (
     <i class={`fa fa-${badge}`} title={label} role="img" aria-label={label}>
-      <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
-        <path fill="currentColor" d={PATHS[badge]} />
-      </svg>
+      {svg}
     </i>
   );
 }
 
 // Each icon is the same markup every time: rendered (and escaped) once, not once per row per view.
 const RENDERED = new Map<BadgeKey, HtmlEscapedString>(
-  BADGE_KEYS.map((badge) => [badge, raw(String(renderBadgeIcon(badge)))]),
+  BADGE_KEYS.map((badge) => [badge, raw(String(renderBadgeIcon(badge, false)))]),
+);
+const DECORATIVE = new Map<BadgeKey, HtmlEscapedString>(
+  BADGE_KEYS.map((badge) => [badge, raw(String(renderBadgeIcon(badge, true)))]),
 );
 
-/** One badge as an icon with its label as title, as the original rendered it. */
-export function BadgeIcon(props: { badge: BadgeKey }) {
-  return RENDERED.get(props.badge) ?? renderBadgeIcon(props.badge);
+/** One badge as an icon; `decorative` when its label is written beside it. */
+export function BadgeIcon(props: { badge: BadgeKey; decorative?: boolean }) {
+  const decorative = props.decorative === true;
+  return (
+    (decorative ? DECORATIVE : RENDERED).get(props.badge) ??
+    renderBadgeIcon(props.badge, decorative)
+  );
 }
 
 /** One badge as a labelled pill, for the view page. */
 export function BadgePill(props: { badge: BadgeKey }) {
   return (
     <span class="badge">
-      <BadgeIcon badge={props.badge} /> {BADGES[props.badge]}
+      <BadgeIcon badge={props.badge} decorative /> {BADGES[props.badge]}
     </span>
   );
 }

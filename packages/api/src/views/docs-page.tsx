@@ -55,7 +55,8 @@ export function DocsPage(props: { doc: OpenApiDocument }) {
         {Object.entries(doc.components.schemas).map(([name, schema]) => (
           <section id={`schema-${name}`}>
             <h3>{name}</h3>
-            <pre>{JSON.stringify(schema, null, 2)}</pre>
+            {/* Long schemas scroll: a keyboard user must be able to focus the box to scroll it. */}
+            <pre tabindex={0}>{JSON.stringify(schema, null, 2)}</pre>
           </section>
         ))}
       </div>

@@ -11,6 +11,8 @@ export interface EmployeeFormValues {
   readonly location: string;
   readonly jobTitle: string;
   readonly badges: readonly string[];
+  /** The edit form's "Remove photo" box, kept ticked when the form comes back with an error. */
+  readonly removePhoto?: boolean;
 }
 
 export interface EmployeeFormProps {
@@ -48,7 +50,7 @@ function TextField(props: {
         required
         maxlength={props.max}
         aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={props.error ? `${id}-error` : undefined}
+        aria-describedby={describedBy(props.error && `${id}-error`)}
       />
       {props.error ? (
         <p class="error" id={`${id}-error`}>
@@ -58,6 +60,10 @@ function TextField(props: {
     </div>
   );
 }
+
+/** The ids that describe an input: its hint, then its error, or undefined when neither. */
+const describedBy = (...ids: (string | false | undefined)[]) =>
+  ids.filter(Boolean).join(' ') || undefined;
 
 /** Add and edit share one form, posted as multipart to /save. */
 export function EmployeeForm(props: EmployeeFormProps) {
@@ -78,8 +84,9 @@ export function EmployeeForm(props: EmployeeFormProps) {
         <div class="error-summary" role="alert">
           <p>Please fix the following:</p>
           <ul>
-            {messages.map(([, message]) => (
-              <li>{message}</li>
+            {messages.map(([field, message]) => (
+              // Each message leads to its field; "form" is about the whole form and has none.
+              <li>{field === 'form' ? message : <a href={`#field-${field}`}>{message}</a>}</li>
             ))}
           </ul>
         </div>
@@ -100,17 +107,36 @@ export function EmployeeForm(props: EmployeeFormProps) {
               alt={`Current portrait of ${values.fullName}`}
             />
           ) : null}
-          <label for="field-photo">{editing ? 'Replace photo (optional)' : 'Photo'}</label>
+          <label for="field-photo">
+            {editing ? 'Replace photo (optional)' : 'Photo (optional)'}
+          </label>
           <input
             id="field-photo"
             type="file"
             name="photo"
             accept="image/jpeg,image/png,image/webp,image/gif"
-            required={!editing}
             aria-invalid={errors.photo ? 'true' : undefined}
+            aria-describedby={describedBy('field-photo-hint', errors.photo && 'field-photo-error')}
           />
-          <p class="hint">JPEG, PNG, WebP or GIF, at most 5 MB.</p>
-          {errors.photo ? <p class="error">{errors.photo}</p> : null}
+          <p class="hint" id="field-photo-hint">
+            JPEG, PNG, WebP or GIF, at most 5 MB.
+          </p>
+          {errors.photo ? (
+            <p class="error" id="field-photo-error">
+              {errors.photo}
+            </p>
+          ) : null}
+          {props.photoUrl ? (
+            <label class="check">
+              <input
+                type="checkbox"
+                name="remove_photo"
+                value="yes"
+                checked={values.removePhoto === true}
+              />{' '}
+              Remove photo
+            </label>
+          ) : null}
         </div>
         <TextField
           name="full_name"
@@ -133,7 +159,11 @@ export function EmployeeForm(props: EmployeeFormProps) {
           max={EMPLOYEE_LIMITS.jobTitle}
           error={errors.job_title}
         />
-        <fieldset class={errors.badges ? 'badges invalid' : 'badges'}>
+        <fieldset
+          id="field-badges"
+          class={errors.badges ? 'badges invalid' : 'badges'}
+          aria-describedby={describedBy(errors.badges && 'field-badges-error')}
+        >
           <legend>Badges</legend>
           {BADGE_KEYS.map((badge) => (
             <label class="badge-choice">
@@ -143,10 +173,14 @@ export function EmployeeForm(props: EmployeeFormProps) {
                 value={badge}
                 checked={values.badges.includes(badge)}
               />{' '}
-              <BadgeIcon badge={badge} /> {BADGES[badge]}
+              <BadgeIcon badge={badge} decorative /> {BADGES[badge]}
             </label>
           ))}
-          {errors.badges ? <p class="error">{errors.badges}</p> : null}
+          {errors.badges ? (
+            <p class="error" id="field-badges-error">
+              {errors.badges}
+            </p>
+          ) : null}
         </fieldset>
         <button type="submit" class="btn primary">
           Save

@@ -1,14 +1,13 @@
 import type { Employee } from '@empdir/shared';
 import { BadgePill } from './badge-icon.js';
-import { DeleteButton } from './hidden-fields.js';
+import { DeleteLink } from './delete-page.js';
 import { Layout } from './layout.js';
 import { useCan } from './page-context.js';
 
-/** The read-only page of one employee, with Edit, Home and Delete. */
+/** The read-only page of one employee, with Edit, Delete and Home. */
 export function EmployeeView(props: {
   employee: Employee;
   photoUrl: string | undefined;
-  csrfToken: string;
   flash: string | undefined;
 }) {
   const { employee } = props;
@@ -24,6 +23,7 @@ export function EmployeeView(props: {
               Edit
             </a>
           ) : null}
+          {canEdit ? <DeleteLink id={employee.id} name={employee.fullName} /> : null}
           <a class="btn" href="/">
             Home
           </a>
@@ -51,14 +51,6 @@ export function EmployeeView(props: {
           </dd>
         </dl>
       </div>
-      {canEdit ? (
-        <DeleteButton
-          id={employee.id}
-          version={employee.version}
-          name={employee.fullName}
-          token={props.csrfToken}
-        />
-      ) : null}
     </Layout>
   );
 }

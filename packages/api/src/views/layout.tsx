@@ -25,6 +25,9 @@ export function Layout(props: LayoutProps) {
         <link rel="stylesheet" href="/static/app.css" />
       </head>
       <body>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
         <header class="site">
           <a class="brand" href="/">
             Employee Directory
@@ -50,7 +53,7 @@ export function Layout(props: LayoutProps) {
             </div>
           ) : null}
         </header>
-        <main>
+        <main id="main" tabindex={-1}>
           {props.flash ? (
             <p class="flash" role="status">
               {props.flash}

@@ -1,6 +1,6 @@
 import type { Employee } from '@empdir/shared';
 import { BadgeIcon } from './badge-icon.js';
-import { DeleteButton } from './hidden-fields.js';
+import { DeleteLink } from './delete-page.js';
 import { Layout } from './layout.js';
 import { useCan } from './page-context.js';
 
@@ -29,10 +29,18 @@ export function ListPage(props: ListPageProps) {
         ) : null
       }
     >
-      {empty && props.isFirstPage ? <h4 class="empty">Empty Directory</h4> : null}
+      {empty && props.isFirstPage ? <h2 class="empty">Empty Directory</h2> : null}
       {empty && !props.isFirstPage ? <p class="empty">No more employees.</p> : null}
       {empty ? null : (
         <table class="directory">
+          <caption>Employees, sorted by name</caption>
+          <thead>
+            <tr>
+              <th scope="col">Photo</th>
+              <th scope="col">Employee</th>
+              {canEdit ? <th scope="col">Actions</th> : null}
+            </tr>
+          </thead>
           <tbody>
             {props.employees.map((employee) => {
               const url = employee.photoKey ? props.photoUrls.get(employee.photoKey) : undefined;
@@ -40,7 +48,8 @@ export function ListPage(props: ListPageProps) {
                 <tr>
                   <td class="photo">
                     {url ? (
-                      <img width="50" src={url} alt={employee.fullName} />
+                      // The name is in the next cell: the thumbnail adds nothing for a screen reader.
+                      <img width="50" src={url} alt="" />
                     ) : (
                       <span class="no-photo" aria-hidden="true" />
                     )}
@@ -55,12 +64,7 @@ export function ListPage(props: ListPageProps) {
                   </td>
                   {canEdit ? (
                     <td class="row-actions">
-                      <DeleteButton
-                        id={employee.id}
-                        version={employee.version}
-                        name={employee.fullName}
-                        token={props.csrfToken}
-                      />
+                      <DeleteLink id={employee.id} name={employee.fullName} />
                     </td>
                   ) : null}
                 </tr>

@@ -2,6 +2,8 @@
 export const APP_CSS = `
 *,*::before,*::after{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;background:#f5f7fa}
+.skip-link{position:absolute;left:.5rem;top:-3rem;padding:.4rem .8rem;background:#fff;color:#0f4c8a;border-radius:4px;z-index:1}
+.skip-link:focus{top:.5rem}
 header.site{display:flex;align-items:center;justify-content:space-between;padding:.75rem 1.5rem;background:#232f3e;color:#fff}
 header.site a{color:#fff;text-decoration:none;margin-left:1rem}
 header.site .brand{margin:0;font-weight:600;font-size:1.1rem}
@@ -14,10 +16,12 @@ main{max-width:960px;margin:1.5rem auto;padding:0 1rem}
 .btn{display:inline-block;padding:.4rem .9rem;border:1px solid #8a94a6;border-radius:4px;background:#fff;color:#1d2433;text-decoration:none;font:inherit;cursor:pointer}
 .btn.primary{background:#0972d3;border-color:#0972d3;color:#fff}
 .btn.danger{border-color:#d13212;color:#d13212}
-.btn:focus-visible,a:focus-visible,input:focus-visible{outline:3px solid #ff9900;outline-offset:2px}
+.btn:focus-visible,a:focus-visible,input:focus-visible,pre:focus-visible{outline:3px solid #ff9900;outline-offset:2px}
 form.inline{display:inline}
 .flash{background:#e6f4ea;border:1px solid #1e8e3e;padding:.5rem 1rem;border-radius:4px}
 table.directory{width:100%;border-collapse:collapse;background:#fff}
+table.directory caption{text-align:left;padding:.25rem 0;color:#5f6b7a}
+table.directory th{text-align:left;padding:.5rem;border:1px solid #d5dbe3;background:#e9edf2}
 table.directory td{border:1px solid #d5dbe3;padding:.5rem;vertical-align:top}
 table.directory td.photo{width:70px}
 table.directory td.row-actions{width:1%;white-space:nowrap}
@@ -42,6 +46,9 @@ dl.details dd{margin:0;overflow-wrap:anywhere}
 .hint{color:#5f6b7a;font-size:.9rem;margin:.2rem 0}
 fieldset.badges{border:1px solid #d5dbe3;margin:0 0 1rem;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr))}
 .badge-choice{padding:.2rem 0}
+.field label.check{font-weight:400;margin-top:.4rem}
+.confirm-delete{margin-top:1rem}
+.empty{font-size:1.1rem}
 .current-photo{display:block;margin-bottom:.5rem;border:1px solid #d5dbe3}
 .stress{margin-top:2rem}
 .request-id code{background:#e9edf2;padding:.1rem .3rem}

@@ -1,8 +1,8 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createLocalJWKSet, SignJWT } from 'jose';
-import type { Role } from '../auth/identity.js';
-import { SignInFailedError } from '../auth/oidc-client.js';
-import type { OidcPort } from '../auth/oidc-port.js';
+import type { Role } from '../src/auth/identity.js';
+import { SignInFailedError } from '../src/auth/oidc-client.js';
+import type { OidcPort } from '../src/auth/oidc-port.js';
 
 export const FAKE_ISSUER = 'https://idp.example.test';
 export const FAKE_CLIENT_ID = 'empdir-test-client';

@@ -1,5 +1,5 @@
-import { createApp } from '../app.js';
-import type { Role } from '../auth/identity.js';
+import { createApp } from '../src/app.js';
+import type { Role } from '../src/auth/identity.js';
 import { FakeBrowser } from './fake-browser.js';
 import { createTestDeps } from './fake-deps.js';
 import { type FakeOidc, type FakeUser, userWithRole } from './fake-oidc.js';

@@ -1,4 +1,4 @@
-import { CSRF_COOKIE, CSRF_FIELD } from '../middleware/csrf-token.js';
+import { CSRF_COOKIE, CSRF_FIELD } from '../src/middleware/csrf-token.js';
 
 type Fetcher = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 

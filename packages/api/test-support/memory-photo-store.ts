@@ -1,5 +1,5 @@
-import { UpstreamError } from '../errors.js';
-import type { PhotoStore, PresignedUrl } from '../store/photo-store.js';
+import { UpstreamError } from '../src/errors.js';
+import type { PhotoStore, PresignedUrl } from '../src/store/photo-store.js';
 
 export const FAKE_PHOTO_ORIGIN = 'https://photos.example.test';
 

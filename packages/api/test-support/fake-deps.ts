@@ -1,11 +1,11 @@
 import { type Employee, newEmployeeId, newPhotoKey } from '@empdir/shared';
-import type { AppDeps } from '../app-deps.js';
-import { loadConfig } from '../config.js';
-import type { InstanceInfoView } from '../info/instance-info.js';
-import { createLogger } from '../log.js';
-import { photoUrlCacheFor } from '../photos/photo-url-cache.js';
-import { createReadinessCheck } from '../readiness.js';
-import type { CpuStress, StressMinutes } from '../stress/cpu-stress.js';
+import type { AppDeps } from '../src/app-deps.js';
+import { loadConfig } from '../src/config.js';
+import type { InstanceInfoView } from '../src/info/instance-info.js';
+import { createLogger } from '../src/log.js';
+import { photoUrlCacheFor } from '../src/photos/photo-url-cache.js';
+import { createReadinessCheck } from '../src/readiness.js';
+import type { CpuStress, StressMinutes } from '../src/stress/cpu-stress.js';
 import { FAKE_CLIENT_ID, FAKE_ISSUER, FakeOidc } from './fake-oidc.js';
 import { MemoryEmployeeStore } from './memory-employee-store.js';
 import { MemoryPhotoStore } from './memory-photo-store.js';

@@ -1,13 +1,18 @@
 import { type Employee, sortNameFor } from '@empdir/shared';
-import { ConflictError, NotFoundError, UpstreamError, VersionConflictError } from '../errors.js';
-import { decodeCursor, encodeCursor } from '../store/cursor.js';
+import {
+  ConflictError,
+  NotFoundError,
+  UpstreamError,
+  VersionConflictError,
+} from '../src/errors.js';
+import { decodeCursor, encodeCursor } from '../src/store/cursor.js';
 import {
   applyChanges,
   type EmployeeChanges,
   type EmployeeStore,
   type StoredPage,
   type WriteOptions,
-} from '../store/employee-store.js';
+} from '../src/store/employee-store.js';
 
 // DynamoDB orders string sort keys by their UTF-8 bytes; so does this fake.
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
