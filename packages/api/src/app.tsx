@@ -21,6 +21,7 @@ import { directoryRoutes } from './routes/directory.js';
 import { docsRoutes } from './routes/docs.js';
 import { employeePageRoutes } from './routes/employee-pages.js';
 import { employeesApiRoutes } from './routes/employees-api.js';
+import { everyoneRoutes } from './routes/everyone.js';
 import { healthRoutes } from './routes/health.js';
 import { infoRoutes } from './routes/info.js';
 import { photosApiRoutes } from './routes/photos-api.js';
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps) {
     .route('/api', employeesApiRoutes(service))
     .route('/api', photosApiRoutes(service))
     .route('/', directoryRoutes(deps, service))
+    .route('/', everyoneRoutes(service))
     .route('/', employeePageRoutes(deps, service))
     .route('/', infoRoutes(deps));
 

@@ -67,6 +67,7 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
 
   page('GET', '/', 'viewer'),
   page('GET', '/employee/:id', 'viewer'),
+  page('GET', '/everyone', 'viewer'),
   page('GET', '/docs', 'viewer'),
   api('GET', '/openapi.json', 'viewer'),
   api('GET', '/api/employees', 'viewer'),

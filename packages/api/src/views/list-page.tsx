@@ -71,6 +71,7 @@ export function ListPage(props: ListPageProps) {
       )}
       <nav class="pager" aria-label="Pages">
         {props.isFirstPage ? null : <a href="/">First page</a>}
+        <a href="/everyone">Everyone on one page</a>
         {props.nextCursor ? (
           <a rel="next" href={`/?cursor=${encodeURIComponent(props.nextCursor)}`}>
             Next
