@@ -37,11 +37,12 @@ export function everyoneRoutes(service: EmployeeService, rows = new EveryoneRows
         }
         const current: StoredPage = page;
         const urls = await service.photoUrls(current.items);
-        let chunk = '';
+        const parts: Buffer[] = [];
         for (const employee of current.items) {
-          chunk += rows.render(employee, employee.photoKey && urls.get(employee.photoKey));
+          const url = employee.photoKey ? urls.get(employee.photoKey) : undefined;
+          parts.push(...rows.render(employee, url));
         }
-        controller.enqueue(encoder.encode(chunk));
+        controller.enqueue(Buffer.concat(parts));
         page = undefined;
         if (current.nextCursor) {
           try {

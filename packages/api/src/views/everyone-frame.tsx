@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import { jsx } from 'hono/jsx';
 import type { AppEnv } from '../app-env.js';
+import { BADGE_SPRITE } from '../everyone/row-html.js';
 import { Layout } from './layout.js';
 import { PageContext } from './page-context.js';
 
@@ -28,9 +29,12 @@ export async function everyoneFrame(
       {count.empty ? (
         <h4 class="empty">Empty Directory</h4>
       ) : (
-        <table class="directory">
-          <tbody>{raw(ROWS_GO_HERE)}</tbody>
-        </table>
+        <>
+          {raw(BADGE_SPRITE)}
+          <table class="directory">
+            <tbody>{raw(ROWS_GO_HERE)}</tbody>
+          </table>
+        </>
       )}
     </Layout>
   );
