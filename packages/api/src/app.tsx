@@ -17,6 +17,7 @@ import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { etagFor } from './routes/api-support.js';
 import { authRoutes } from './routes/auth.js';
+import { csvRoutes } from './routes/csv.js';
 import { directoryRoutes } from './routes/directory.js';
 import { docsRoutes } from './routes/docs.js';
 import { employeePageRoutes } from './routes/employee-pages.js';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps) {
     .route('/api', photosApiRoutes(service))
     .route('/', directoryRoutes(deps, service))
     .route('/', everyoneRoutes(service))
+    .route('/', csvRoutes(deps, service))
     .route('/', employeePageRoutes(deps, service))
     .route('/', infoRoutes(deps));
 
