@@ -8,7 +8,7 @@ import type { EmployeeStore } from './store/employee-store.js';
 import type { PhotoStore } from './store/photo-store.js';
 import type { CpuStress } from './stress/cpu-stress.js';
 
-/** Everything createApp needs; real ones come from createDeps, fakes from src/testing. */
+/** Everything createApp needs; real ones come from createDeps, fakes from test-support/. */
 export interface AppDeps {
   readonly config: ApiConfig;
   readonly logger: Logger;

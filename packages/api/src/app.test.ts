@@ -133,6 +133,7 @@ t.test(
       '/api/employees',
       '/api/employees/{id}',
       '/api/employees/{id}/photo',
+      '/api/employees.csv',
     ]);
     t.same(doc.components.schemas.EmployeeCreate.properties.fullName, {
       type: 'string',

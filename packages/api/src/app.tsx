@@ -17,10 +17,12 @@ import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { etagFor } from './routes/api-support.js';
 import { authRoutes } from './routes/auth.js';
+import { csvRoutes } from './routes/csv.js';
 import { directoryRoutes } from './routes/directory.js';
 import { docsRoutes } from './routes/docs.js';
 import { employeePageRoutes } from './routes/employee-pages.js';
 import { employeesApiRoutes } from './routes/employees-api.js';
+import { everyoneRoutes } from './routes/everyone.js';
 import { healthRoutes } from './routes/health.js';
 import { infoRoutes } from './routes/info.js';
 import { photosApiRoutes } from './routes/photos-api.js';
@@ -68,6 +70,8 @@ export function createApp(deps: AppDeps) {
     .route('/api', employeesApiRoutes(service))
     .route('/api', photosApiRoutes(service))
     .route('/', directoryRoutes(deps, service))
+    .route('/', everyoneRoutes(service))
+    .route('/', csvRoutes(deps, service))
     .route('/', employeePageRoutes(deps, service))
     .route('/', infoRoutes(deps));
 

@@ -15,6 +15,11 @@ const JSON_BODY: BodyLimit = {
   message: 'The JSON body must be at most 64 KB.',
 };
 const UPLOAD: BodyLimit = { maxBytes: BODY_LIMITS.upload, message: PHOTO_TOO_LARGE };
+// 5 MB of CSV (about 20,000 rows), plus room for the upload form's multipart framing.
+const CSV_UPLOAD: BodyLimit = {
+  maxBytes: 5 * 1024 * 1024 + 16 * 1024,
+  message: 'The CSV file must be at most 5 MB.',
+};
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -67,10 +72,12 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
 
   page('GET', '/', 'viewer'),
   page('GET', '/employee/:id', 'viewer'),
+  page('GET', '/everyone', 'viewer'),
   page('GET', '/docs', 'viewer'),
   api('GET', '/openapi.json', 'viewer'),
   api('GET', '/api/employees', 'viewer'),
   api('GET', '/api/employees/:id', 'viewer'),
+  api('GET', '/api/employees.csv', 'viewer'),
 
   page('GET', '/add', 'editor'),
   page('GET', '/edit/:id', 'editor'),
@@ -82,6 +89,11 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   api('DELETE', '/api/employees/:id', 'editor'),
   api('PUT', '/api/employees/:id/photo', 'editor', UPLOAD),
   api('DELETE', '/api/employees/:id/photo', 'editor'),
+  // The import is a POST of the export's own representation (the policy's router cannot hold
+  // /api/employees/import beside /api/employees/:id).
+  api('POST', '/api/employees.csv', 'editor', CSV_UPLOAD),
+  page('GET', '/import', 'editor'),
+  page('POST', '/import', 'editor', CSV_UPLOAD),
 
   page('GET', '/info', 'admin'),
   page('POST', '/info/stress', 'admin', FORM),

@@ -4,7 +4,8 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 
 // Small inline SVGs stand in for the Font Awesome 4 icons the original loaded from a CDN: they need
 // no font on the viewer's machine (emoji glyphs showed as empty boxes where none was installed).
-const PATHS: Record<BadgeKey, string> = {
+/** Each badge icon's SVG path (16×16 view box). */
+export const BADGE_PATHS: Record<BadgeKey, string> = {
   apple:
     'M8 4.5C6.8 3.4 4.6 3.3 3.4 4.6 1.6 6.6 2.5 10.6 4.6 12.8c1 1 2.2 1 3.4.3 1.2.7 2.4.7 3.4-.3 2.1-2.2 3-6.2 1.2-8.2C11.4 3.3 9.2 3.4 8 4.5zM8.2 3.8C8.2 2.2 9.3 1 11 1c0 1.6-1.1 2.8-2.8 2.8z',
   windows: 'M1 2.5 7 1.6v5.9H1zM8 1.4 15 .5v7H8zM1 8.5h6v5.9l-6-.9zM8 8.5h7v7l-7-1z',
@@ -32,7 +33,7 @@ function renderBadgeIcon(badge: BadgeKey, decorative: boolean) {
   const label = BADGES[badge];
   const svg = (
     <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
-      <path fill="currentColor" d={PATHS[badge]} />
+      <path fill="currentColor" d={BADGE_PATHS[badge]} />
     </svg>
   );
   // Beside its written label the icon is decoration; alone (the list) it is the badge's only name.

@@ -75,6 +75,11 @@ export function ListPage(props: ListPageProps) {
       )}
       <nav class="pager" aria-label="Pages">
         {props.isFirstPage ? null : <a href="/">First page</a>}
+        <a href="/everyone">Everyone on one page</a>
+        <a href="/api/employees.csv" download>
+          Download CSV
+        </a>
+        {canEdit ? <a href="/import">Import CSV</a> : null}
         {props.nextCursor ? (
           <a rel="next" href={`/?cursor=${encodeURIComponent(props.nextCursor)}`}>
             Next
