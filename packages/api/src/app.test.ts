@@ -163,9 +163,9 @@ t.test(
   },
 );
 
-t.test('POST-only pages answer 405 to GET', async (t) => {
+t.test('a POST-only page answers 405 to GET (delete has its confirmation page)', async (t) => {
   const { app } = await setup();
-  for (const path of ['/save', '/delete/00000000-0000-4000-8000-000000000000']) {
+  for (const path of ['/save']) {
     const res = await app.request(path);
     t.equal(res.status, 405, path);
     t.equal(res.headers.get('allow'), 'POST');
