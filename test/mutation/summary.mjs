@@ -60,12 +60,16 @@ export function summaryTable(summary) {
  * Merges this run's figures into test/mutation/results/summary.json (a run of some packages only
  * replaces their rows) and writes summary.md beside it; with save false, only prints them.
  * @param {string} root
- * @param {{ save: boolean }} options
+ * @param {{ save: boolean, packages?: string[] | undefined }} options
  */
-export function writeSummary(root, { save }) {
+export function writeSummary(root, { save, packages = PACKAGES }) {
   const reportPath = join(root, 'reports', 'mutation', 'mutation.json');
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-  const thisRun = summarize(report, root);
+  // The report also carries the incremental file's older results for files outside this run
+  // (e.g. one module measured earlier): only the packages this run mutated as a whole are rows.
+  const thisRun = Object.fromEntries(
+    Object.entries(summarize(report, root)).filter(([name]) => !save || packages.includes(name)),
+  );
   const dir = join(root, 'test', 'mutation', 'results');
   mkdirSync(dir, { recursive: true });
   if (!save) {
