@@ -31,4 +31,5 @@ if (stryker.status !== 0) {
 writeSummary(root, {
   save: !process.env.MUTATE,
   packages: process.env.MUTATE_PACKAGES?.split(','),
+  files: process.env.MUTATE?.split(','),
 });
