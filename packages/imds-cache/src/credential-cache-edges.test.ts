@@ -206,3 +206,18 @@ t.test('a document with exactly the floor left is refused, with the seconds left
   clock.advance(TTL + 1);
   await t.rejects(cache.refresh(), { name: 'ExpiredCredentialsError', secondsLeft: -120 });
 });
+
+t.test('the retry wait doubles with each failure in a row', async (t) => {
+  const { cache, clock, setNext } = setup();
+  const retries: number[] = [];
+  cache.onRefresh((o) => {
+    if (!o.ok) retries.push(o.retryAtMs - clock.now());
+  });
+  setNext(failing);
+  for (let i = 0; i < 3; i++) {
+    await t.rejects(cache.refresh());
+    clock.advance(retries.at(-1) ?? 0);
+  }
+  // random 0.5: 3/4 of 1 s, 2 s, 4 s.
+  t.same(retries, [750, 1_500, 3_000]);
+});
