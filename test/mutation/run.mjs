@@ -18,6 +18,8 @@ const stryker = spawnSync(
       ...process.env,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       FORCE_COLOR: '0',
+      // The test files run as plain node, not through the tap CLI: give them the repo's tap timeout.
+      TAP_TIMEOUT: '240',
     },
   },
 );
@@ -26,4 +28,8 @@ if (stryker.status !== 0) {
   process.exit(stryker.status ?? 1);
 }
 // A run narrowed to some modules says nothing about a package as a whole: print, do not save.
-writeSummary(root, { save: !process.env.MUTATE });
+writeSummary(root, {
+  save: !process.env.MUTATE,
+  packages: process.env.MUTATE_PACKAGES?.split(','),
+  files: process.env.MUTATE?.split(','),
+});

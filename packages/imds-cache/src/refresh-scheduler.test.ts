@@ -142,3 +142,41 @@ t.test(
     scheduler.stop();
   },
 );
+
+t.test('stopped: no time is reported, and a refresh by someone else arms nothing', async (t) => {
+  const { clock, cache, scheduler, calls, settled } = setup();
+  scheduler.start();
+  await settled();
+  scheduler.stop();
+  t.equal(scheduler.nextRefreshAtMs(), undefined);
+  await cache.refresh();
+  t.equal(clock.pendingTimers(), 0, 'no timer after a refresh the scheduler did not start');
+  t.equal(scheduler.nextRefreshAtMs(), undefined);
+  clock.advance(60 * 60_000);
+  t.equal(calls.length, 2, 'only the two asked for');
+});
+
+t.test('a refresh started elsewhere re-arms the one timer: the old time is dropped', async (t) => {
+  const { clock, cache, scheduler, calls, settled } = setup();
+  const start = clock.now();
+  scheduler.start();
+  await settled();
+  clock.advance(50_000);
+  await cache.refresh();
+  t.equal(scheduler.nextRefreshAtMs(), start + 50_000 + 108_000);
+  t.equal(clock.pendingTimers(), 1, 'one timer, not two');
+  clock.advance(108_000 - 50_000);
+  t.equal(calls.length, 2, 'nothing at the first refresh time');
+  scheduler.stop();
+});
+
+t.test('while its refresh runs, no next time is reported', async (t) => {
+  const { clock, scheduler, settled, setNext } = setup();
+  scheduler.start();
+  await settled();
+  setNext(() => new Promise<ImdsCredentials>(() => undefined));
+  clock.advance(108_000);
+  t.equal(scheduler.nextRefreshAtMs(), undefined);
+  t.equal(clock.pendingTimers(), 0);
+  scheduler.stop();
+});

@@ -1,5 +1,6 @@
 import {
   chmod,
+  chown,
   mkdir,
   mkdtemp,
   readdir,
@@ -71,3 +72,28 @@ t.test('an intact token is reused; a wrong mode, size or kind is replaced', asyn
   await symlink(join(dir, 'elsewhere'), path);
   t.match(await readIntactToken(path), { problem: 'not a regular file' });
 });
+
+t.test(
+  'a token file owned by another uid is not trusted',
+  { skip: process.getuid?.() === 0 ? false : 'needs root to hand the file to another uid' },
+  async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'imds-cache-token-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'token');
+    await writeTokenFile(path);
+    await chown(path, 4242, 4242);
+    t.same(await readIntactToken(path), { problem: 'owned by uid 4242' });
+  },
+);
+
+t.test(
+  'writing the token closes the file it opened',
+  { skip: process.platform === 'linux' ? false : 'counts /proc/self/fd' },
+  async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'imds-cache-token-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const before = (await readdir('/proc/self/fd')).length;
+    for (let i = 0; i < 5; i++) await writeTokenFile(join(dir, 'token'));
+    t.equal((await readdir('/proc/self/fd')).length, before);
+  },
+);
