@@ -55,7 +55,7 @@ t.test('create, then list sorted by name across pages with a validated cursor', 
 });
 
 t.test(
-  'updates are conditional on the version read: stale is 409, nothing overwritten',
+  'updates are conditional on the version read: a stale If-Match is 412, nothing overwritten',
   async (t) => {
     const server = await ownApi(t);
     const { body: created } = await api(server.url, '/api/employees', {
@@ -75,8 +75,9 @@ t.test(
       body: { location: 'Paris' },
       headers: { 'if-match': '"1"' },
     });
-    t.equal(stale.status, 409);
-    t.equal(stale.body.error.code, 'version_conflict');
+    t.equal(stale.status, 412, 'RFC 9110: a false If-Match is 412 Precondition Failed');
+    t.equal(stale.body.error.code, 'precondition_failed');
+    t.equal(stale.res.headers.get('etag'), '"2"', 'with the current version');
     const missing = await api(server.url, path, { method: 'PATCH', body: { location: 'Paris' } });
     t.equal(missing.status, 428);
     const now = await api(server.url, path);
@@ -91,7 +92,7 @@ t.test(
         }),
       ),
     );
-    t.same(race.map((r) => r.status).sort(), [200, 409, 409, 409]);
+    t.same(race.map((r) => r.status).sort(), [200, 412, 412, 412]);
     t.equal((await api(server.url, path)).body.version, 3);
   },
 );
@@ -119,7 +120,7 @@ t.test('an unknown id is never upserted; delete is conditional', async (t) => {
     body: { location: 'x' },
     headers: { 'if-match': '"1"' },
   });
-  t.equal(patch.status, 404);
+  t.equal(patch.status, 404, 'RFC 9110 §13.2.1: the 404 it would get without If-Match wins');
   t.equal((await api(server.url, `/api/employees/${ghost}`)).status, 404, 'still absent');
   const { body: e } = await api(server.url, '/api/employees', {
     method: 'POST',
@@ -129,7 +130,7 @@ t.test('an unknown id is never upserted; delete is conditional', async (t) => {
     method: 'DELETE',
     headers: { 'if-match': '"7"' },
   });
-  t.equal(stale.status, 409);
+  t.equal(stale.status, 412);
   t.equal((await api(server.url, `/api/employees/${e.id}`, { method: 'DELETE' })).status, 204);
   t.equal((await api(server.url, `/api/employees/${e.id}`)).status, 404);
   t.equal((await api(server.url, `/api/employees/${e.id}`, { method: 'DELETE' })).status, 404);

@@ -10,6 +10,7 @@ import {
   describeError,
   MethodNotAllowedError,
   NotFoundError,
+  PreconditionFailedError,
   UnauthorizedError,
   VersionConflictError,
 } from './errors.js';
@@ -71,7 +72,12 @@ export function createApp(deps: AppDeps) {
     .route('/', employeePageRoutes(deps, service))
     .route('/', infoRoutes(deps));
 
-  function respond(error: unknown, c: Context<AppEnv>) {
+  function respond(thrown: unknown, c: Context<AppEnv>) {
+    // The same stale version is a 409 for a form's hidden field, a 412 for the If-Match header.
+    const error =
+      thrown instanceof VersionConflictError && c.req.header('if-match')
+        ? new PreconditionFailedError(thrown.currentVersion)
+        : thrown;
     const requestId = c.var.requestId ?? 'unknown';
     const { status, code, message, issues } = describeError(error);
     const log = c.var.log ?? deps.logger;
@@ -79,7 +85,10 @@ export function createApp(deps: AppDeps) {
     if (status >= 500) log.error({ err: error, requestId, code }, 'request failed');
     else log.debug({ requestId, code, status }, 'request refused');
     if (error instanceof MethodNotAllowedError) c.header('Allow', error.allow.join(', '));
-    if (error instanceof VersionConflictError && error.currentVersion !== undefined) {
+    if (
+      (error instanceof VersionConflictError || error instanceof PreconditionFailedError) &&
+      error.currentVersion !== undefined
+    ) {
       c.header('ETag', etagFor(error.currentVersion));
     }
     if (error instanceof UnauthorizedError) c.header('WWW-Authenticate', error.challenge);

@@ -47,6 +47,20 @@ export class VersionConflictError extends AppError {
   }
 }
 
+/**
+ * A stale If-Match (RFC 9110 §13.1.1). An If-Match on a missing employee stays a 404: a request
+ * that would fail without its preconditions fails that way (§13.2.1).
+ */
+export class PreconditionFailedError extends AppError {
+  override name = 'PreconditionFailedError';
+  constructor(
+    readonly currentVersion: number | undefined,
+    message = 'Someone else changed this employee since you loaded it (If-Match is stale); GET it again and retry.',
+  ) {
+    super(412, 'precondition_failed', message);
+  }
+}
+
 export class PreconditionRequiredError extends AppError {
   override name = 'PreconditionRequiredError';
   constructor(message = 'Send If-Match with the ETag from GET to update this employee.') {

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'method_not_allowed',
   'version_conflict',
   'precondition_required',
+  'precondition_failed',
   'unsupported_media_type',
   'payload_too_large',
   'csrf_rejected',

@@ -28,7 +28,8 @@ const ifMatch = (required: boolean) => ({
   name: 'If-Match',
   in: 'header',
   required,
-  description: 'The ETag from GET (the version, quoted); a stale one gets 409',
+  description:
+    'The ETag from GET (the version, quoted); a stale one gets 412 (precondition_failed)',
   schema: { type: 'string', example: '"3"' },
 });
 const etagHeader = { ETag: { schema: { type: 'string' }, description: 'The version, quoted' } };
@@ -132,7 +133,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           responses: {
             '200': { description: 'Updated', headers: etagHeader, ...json('Employee') },
             '400': error('Invalid fields'),
-            '409': error('The version is stale (version_conflict)'),
+            '412': error('The version is stale (precondition_failed)'),
             '428': error('If-Match missing (precondition_required)'),
             ...common,
           },
@@ -142,7 +143,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           parameters: [ifMatch(false)],
           responses: {
             '204': { description: 'Deleted' },
-            '409': error('Stale If-Match'),
+            '412': error('Stale If-Match (precondition_failed)'),
             ...common,
           },
         },
@@ -155,7 +156,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           requestBody: photoBody,
           responses: {
             '200': { description: 'Updated', headers: etagHeader, ...json('Employee') },
-            '409': error('Stale If-Match'),
+            '412': error('Stale If-Match (precondition_failed)'),
             '413': error('Larger than 5 MB (payload_too_large)'),
             '415': error('Not a JPEG, PNG, WebP or GIF (unsupported_media_type)'),
             ...common,

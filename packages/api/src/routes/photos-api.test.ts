@@ -44,7 +44,7 @@ t.test('PUT as multipart works too; If-Match is checked when sent', async (t) =>
   };
   const sampleBytes = await sampleImage(20, 20, 'png');
   const stale = await put(e.id, form(), '', { 'if-match': '"2"' });
-  t.equal(stale.status, 409);
+  t.equal(stale.status, 412);
   t.equal(deps.photos.objects.size, 0, 'the uploaded object was removed again');
   const res = await put(e.id, form(), '', { 'if-match': '"3"' });
   t.equal(res.status, 200);
@@ -97,7 +97,7 @@ t.test('DELETE photo removes the object and the key', async (t) => {
     method: 'DELETE',
     headers: { 'if-match': '"1"' },
   });
-  t.equal(stale.status, 409);
+  t.equal(stale.status, 412);
 });
 
 t.test('a failed S3 upload is a 503 and the item is untouched', async (t) => {

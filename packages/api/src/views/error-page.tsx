@@ -6,6 +6,7 @@ const TITLES: Record<number, string> = {
   404: 'Not found',
   405: 'Method not allowed',
   409: 'Conflict',
+  412: 'Precondition failed',
   413: 'Too large',
   415: 'Unsupported type',
   428: 'Precondition required',
