@@ -16,6 +16,7 @@ import {
 } from './errors.js';
 import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { trustedHost } from './middleware/trusted-host.js';
 import { etagFor } from './routes/api-support.js';
 import { authRoutes } from './routes/auth.js';
 import { directoryRoutes } from './routes/directory.js';
@@ -58,6 +59,8 @@ export function createApp(deps: AppDeps) {
     requestId(),
     requestLog(deps.logger, deps.now),
     securityHeaders(deps.photos.imageOrigins, signOutOrigins(deps.config.oidc)),
+    // Before any route: a rebound DNS name must not reach a handler, not even a public one.
+    trustedHost(deps.config.trustedHosts),
     // Who may call what, body limits and CSRF: one table, checked before any handler or body read.
     enforceRoutePolicy({ config: deps.config, oidc: deps.oidc, sessions, now: deps.now }),
   );

@@ -110,6 +110,14 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** The Host header names a site this server does not serve (DNS rebinding, misrouting). */
+export class MisdirectedRequestError extends AppError {
+  override name = 'MisdirectedRequestError';
+  constructor(message = 'This server does not serve the host this request was sent to.') {
+    super(421, 'untrusted_host', message);
+  }
+}
+
 export class MethodNotAllowedError extends AppError {
   override name = 'MethodNotAllowedError';
   constructor(readonly allow: readonly string[]) {

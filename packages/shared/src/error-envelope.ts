@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'csrf_rejected',
   'unauthorized',
   'forbidden',
+  'untrusted_host',
   'rate_limited',
   'credentials_unavailable',
   'upstream_unavailable',

@@ -8,6 +8,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Too large',
+  421: 'Misdirected request',
   415: 'Unsupported type',
   428: 'Precondition required',
   502: 'Upstream error',
