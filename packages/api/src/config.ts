@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** Every setting of the API, parsed once from the environment and frozen. */
@@ -23,6 +24,8 @@ export interface ApiConfig {
   readonly readinessCacheMs: number;
   readonly shutdownGraceMs: number;
   readonly awsTimeoutMs: number;
+  /** Photos decoded and resized at once; more are refused with 503 server_busy. */
+  readonly imageJobsMax: number;
   readonly instanceInfo: {
     /** The imds-cache daemon's instance endpoint, from AWS_CONTAINER_CREDENTIALS_FULL_URI's origin. */
     readonly url: string | undefined;
@@ -118,6 +121,8 @@ const envSchema = z.object({
   READINESS_CACHE_MS: integer(0, 600_000, 5_000),
   SHUTDOWN_GRACE_MS: integer(0, 120_000, 10_000),
   AWS_TIMEOUT_MS: integer(100, 60_000, 3_000),
+  // 0: two per CPU core, counted at start-up.
+  IMAGE_JOBS_MAX: integer(0, 256, 0),
   INSTANCE_INFO_TIMEOUT_MS: integer(50, 10_000, 1_000),
   AWS_CONTAINER_CREDENTIALS_FULL_URI: optional(httpUrl),
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: optional(z.string()),
@@ -205,6 +210,7 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     readinessCacheMs: e.READINESS_CACHE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     awsTimeoutMs: e.AWS_TIMEOUT_MS,
+    imageJobsMax: e.IMAGE_JOBS_MAX || 2 * availableParallelism(),
     instanceInfo: Object.freeze({
       url: e.AWS_CONTAINER_CREDENTIALS_FULL_URI
         ? `${new URL(e.AWS_CONTAINER_CREDENTIALS_FULL_URI).origin}/v1/instance`

@@ -8,7 +8,7 @@ import {
 } from '@empdir/shared';
 import type { Logger } from 'pino';
 import { NotFoundError, VersionConflictError } from './errors.js';
-import { toPortraitPng } from './photos/photo-processor.js';
+import type { ImageJobs } from './photos/image-jobs.js';
 import type { PhotoUrlCache } from './photos/photo-url-cache.js';
 import type { EmployeeStore, StoredPage } from './store/employee-store.js';
 import type { PhotoStore } from './store/photo-store.js';
@@ -17,6 +17,7 @@ export interface EmployeeServiceDeps {
   readonly employees: EmployeeStore;
   readonly photos: PhotoStore;
   readonly photoUrls: PhotoUrlCache;
+  readonly images: ImageJobs;
   readonly now: () => number;
   readonly logger: Logger;
 }
@@ -46,7 +47,7 @@ export class EmployeeService {
   }
 
   async create(input: EmployeeCreate, photo?: Uint8Array): Promise<Employee> {
-    const png = photo ? await toPortraitPng(photo) : undefined;
+    const png = photo ? await this.deps.images.toStoredPng(photo) : undefined;
     const at = new Date(this.deps.now()).toISOString();
     const employee: Employee = {
       id: newEmployeeId(),
@@ -71,7 +72,10 @@ export class EmployeeService {
     options: WriteOptions & { photo?: Uint8Array } = {},
   ): Promise<Employee> {
     this.#checkId(id);
-    const png = options.photo ? await toPortraitPng(options.photo) : undefined;
+    // Decoding and uploading cost CPU and S3 writes: only for an employee that exists, at the
+    // version asked for. The conditional write below still decides; this only refuses early.
+    if (options.photo) await this.#checkVersion(id, options.expectedVersion);
+    const png = options.photo ? await this.deps.images.toStoredPng(options.photo) : undefined;
     const photoKey = png ? await this.#upload(png) : undefined;
     let result: { before: Employee; after: Employee };
     try {
@@ -118,6 +122,14 @@ export class EmployeeService {
 
   photoUrls(employees: readonly Employee[]): Promise<Map<string, string>> {
     return this.deps.photoUrls.urlsFor(employees.map((employee) => employee.photoKey));
+  }
+
+  async #checkVersion(id: string, expectedVersion: number | undefined): Promise<void> {
+    const current = await this.deps.employees.get(id);
+    if (!current) throw new NotFoundError();
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new VersionConflictError(current.version);
+    }
   }
 
   #checkId(id: string): void {

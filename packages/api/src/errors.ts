@@ -132,6 +132,14 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A bounded resource (image jobs) is full: try again shortly (503 + Retry-After). */
+export class ServerBusyError extends AppError {
+  override name = 'ServerBusyError';
+  constructor(message: string) {
+    super(503, 'server_busy', message);
+  }
+}
+
 export type UpstreamService = 'dynamodb' | 's3' | 'oidc';
 
 /** AWS failed us. The client sees a fixed message; the cause goes to the log only. */

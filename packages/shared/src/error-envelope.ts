@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'forbidden',
   'untrusted_host',
   'rate_limited',
+  'server_busy',
   'credentials_unavailable',
   'upstream_unavailable',
   'upstream_error',

@@ -1,8 +1,11 @@
 import sharp from 'sharp';
 import t from 'tap';
-import { PHOTO_LIMITS } from '../photos/photo-processor.js';
+import { createApp } from '../app.js';
+import { ImageJobs } from '../photos/image-jobs.js';
+import { PHOTO_LIMITS, toPortraitPng } from '../photos/photo-processor.js';
+import { createTestDeps } from '../testing/fake-deps.js';
 import { sampleImage } from '../testing/sample-images.js';
-import { signedInApp } from '../testing/sign-in.js';
+import { accessToken, signedInApp, withBearer } from '../testing/sign-in.js';
 
 async function setup() {
   const { deps, app } = await signedInApp({}, 'editor');
@@ -108,4 +111,65 @@ t.test('a failed S3 upload is a 503 and the item is untouched', async (t) => {
   t.equal(res.status, 503);
   t.equal((await res.json()).error.code, 'upstream_unavailable');
   t.same(deps.employees.items.get(e.id), e);
+});
+
+/** The app with its image jobs replaced: `processed` counts decodes, `hold` keeps them running. */
+async function countingApp(maxConcurrent: number) {
+  const deps = createTestDeps();
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const started: number[] = [];
+  const images = new ImageJobs(maxConcurrent, async (bytes) => {
+    started.push(bytes.byteLength);
+    await held;
+    return toPortraitPng(bytes);
+  });
+  const app = withBearer(
+    createApp({ ...deps, images }),
+    await accessToken(deps.oidc, deps.now(), { role: 'editor' }),
+  );
+  const put = (id: string, body: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) =>
+    app.request(`/api/employees/${id}/photo`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png', ...headers },
+      body,
+    });
+  return { deps, images, started, release, put };
+}
+
+t.test('an unknown id is a 404 before any decode or upload', async (t) => {
+  const { deps, started, release, put } = await countingApp(2);
+  release();
+  const res = await put('4f7c2a5e-1b3d-4c6e-8f9a-0b1c2d3e4f5a', await sampleImage(50, 50, 'png'));
+  t.equal(res.status, 404);
+  t.same(started, [], 'no image job ran');
+  t.equal(deps.photos.objects.size, 0, 'nothing uploaded');
+});
+
+t.test('a stale If-Match is a 412 before any decode or upload', async (t) => {
+  const { deps, started, release, put } = await countingApp(2);
+  release();
+  const e = deps.seed({ version: 4 });
+  const res = await put(e.id, await sampleImage(50, 50, 'png'), { 'if-match': '"3"' });
+  t.equal(res.status, 412);
+  t.equal(res.headers.get('etag'), '"4"');
+  t.same(started, [], 'no image job ran');
+  t.equal(deps.photos.objects.size, 0, 'nothing uploaded');
+});
+
+t.test('image jobs over the limit are 503 server_busy with Retry-After, not queued', async (t) => {
+  const { deps, images, started, release, put } = await countingApp(1);
+  const e = deps.seed();
+  const png = await sampleImage(50, 50, 'png');
+  const first = put(e.id, png);
+  while (started.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  const second = await put(e.id, png);
+  t.equal(second.status, 503);
+  t.equal((await second.json()).error.code, 'server_busy');
+  t.ok(Number(second.headers.get('retry-after')) > 0, 'Retry-After says when');
+  t.equal(started.length, 1, 'the excess job never started');
+  release();
+  t.equal((await first).status, 200);
+  t.equal(images.running, 0, 'the slot is free again');
+  t.equal((await put(e.id, png)).status, 200);
 });

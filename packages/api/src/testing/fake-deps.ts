@@ -3,6 +3,7 @@ import type { AppDeps } from '../app-deps.js';
 import { loadConfig } from '../config.js';
 import type { InstanceInfoView } from '../info/instance-info.js';
 import { createLogger } from '../log.js';
+import { ImageJobs } from '../photos/image-jobs.js';
 import { photoUrlCacheFor } from '../photos/photo-url-cache.js';
 import { createReadinessCheck } from '../readiness.js';
 import type { CpuStress, StressMinutes } from '../stress/cpu-stress.js';
@@ -80,6 +81,7 @@ export function createTestDeps(env: Record<string, string> = {}): TestDeps {
       photoUrlTtlSeconds: config.photoUrlTtlSeconds,
       logger,
     }),
+    images: new ImageJobs(config.imageJobsMax),
     instanceInfo: { get: async () => deps.instance },
     instance: { kind: 'not-ec2' },
     stress: new FakeCpuStress(!config.lambdaFunctionName, now),
