@@ -7,7 +7,7 @@ import {
   newPhotoKey,
 } from '@empdir/shared';
 import type { Logger } from 'pino';
-import { NotFoundError, VersionConflictError } from './errors.js';
+import { NotFoundError, UpstreamError, VersionConflictError } from './errors.js';
 import type { ImageJobs } from './photos/image-jobs.js';
 import type { PhotoUrlCache } from './photos/photo-url-cache.js';
 import type { EmployeeStore, StoredPage } from './store/employee-store.js';
@@ -21,6 +21,8 @@ export interface EmployeeServiceDeps {
   readonly now: () => number;
   readonly logger: Logger;
 }
+
+export const photoPathFor = (id: string) => `/api/employees/${id}/photo`;
 
 export interface WriteOptions {
   readonly expectedVersion?: number;
@@ -114,14 +116,28 @@ export class EmployeeService {
     return after;
   }
 
+  /**
+   * Where pages and clients get the photo: our stable path, which redirects to a fresh presigned
+   * URL, so a cached body or a 304 never holds a URL that has expired.
+   */
   photoUrl(employee: Employee): Promise<string | undefined> {
-    return employee.photoKey
-      ? this.deps.photoUrls.urlFor(employee.photoKey)
-      : Promise.resolve(undefined);
+    return Promise.resolve(employee.photoKey ? photoPathFor(employee.id) : undefined);
   }
 
+  /** Photo paths of a page's employees, by photo key. */
   photoUrls(employees: readonly Employee[]): Promise<Map<string, string>> {
-    return this.deps.photoUrls.urlsFor(employees.map((employee) => employee.photoKey));
+    const paths = new Map<string, string>();
+    for (const { id, photoKey } of employees) if (photoKey) paths.set(photoKey, photoPathFor(id));
+    return Promise.resolve(paths);
+  }
+
+  /** A presigned URL of the employee's current photo; 404 without one, 503 when S3 cannot sign. */
+  async signedPhotoUrl(id: string): Promise<string> {
+    const { photoKey } = await this.get(id);
+    if (!photoKey) throw new NotFoundError('This employee has no photo.');
+    const url = await this.deps.photoUrls.urlFor(photoKey);
+    if (!url) throw new UpstreamError('s3', 'unavailable', new Error('could not sign a photo URL'));
+    return url;
   }
 
   async #checkVersion(id: string, expectedVersion: number | undefined): Promise<void> {

@@ -150,6 +150,16 @@ export function buildOpenApiDocument(): OpenApiDocument {
       },
       '/api/employees/{id}/photo': {
         parameters: [idParam],
+        get: {
+          summary: 'The photo: a redirect to a fresh presigned S3 URL (not cached)',
+          responses: {
+            '302': { description: 'Location is a presigned GET URL of the 120×160 PNG' },
+            '404': error('No such employee, or no photo (not_found)'),
+            '401': common['401'],
+            '403': common['403'],
+            '503': common['503'],
+          },
+        },
         put: {
           summary: 'Set the photo (JPEG, PNG, WebP or GIF, at most 5 MB); stored as a 120×160 PNG',
           parameters: [ifMatch(false)],

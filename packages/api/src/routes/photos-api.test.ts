@@ -31,7 +31,7 @@ t.test('PUT a raw image of each type: stored as PNG, version bumped, URL returne
     const body = await res.json();
     t.equal(body.version, version);
     t.match(body.photoKey, /^employee-pic\/[0-9a-f]{32}\.png$/);
-    t.equal(body.photoUrl, `https://photos.example.test/${body.photoKey}?signature=${version - 1}`);
+    t.equal(body.photoUrl, `/api/employees/${e.id}/photo`, 'the stable path, never a signed URL');
     t.equal(res.headers.get('etag'), `"${version}"`);
   }
   t.equal(deps.photos.objects.size, 1, 'each replacement deleted the previous object');
@@ -173,3 +173,44 @@ t.test('image jobs over the limit are 503 server_busy with Retry-After, not queu
   t.equal(images.running, 0, 'the slot is free again');
   t.equal((await put(e.id, png)).status, 200);
 });
+
+t.test(
+  'GET the photo: a 302 to a fresh presigned URL, never cached; 404 without one',
+  async (t) => {
+    const { deps, app } = await setup();
+    const e = deps.seed({ withPhoto: true });
+    const path = `/api/employees/${e.id}/photo`;
+    const first = await app.request(path);
+    t.equal(first.status, 302);
+    t.equal(first.headers.get('location'), `https://photos.example.test/${e.photoKey}?signature=1`);
+    t.equal(first.headers.get('cache-control'), 'private, no-store');
+    // The JSON body holds only the path, so its ETag and a 304 stay right however old they are.
+    const view = await app.request(`/api/employees/${e.id}`);
+    t.equal((await view.json()).photoUrl, path);
+    const etag = view.headers.get('etag') ?? '';
+    deps.advance(deps.config.photoUrlTtlSeconds * 1000);
+    t.equal(
+      (await app.request(`/api/employees/${e.id}`, { headers: { 'if-none-match': etag } })).status,
+      304,
+    );
+    const later = await app.request(path);
+    t.equal(
+      later.headers.get('location'),
+      `https://photos.example.test/${e.photoKey}?signature=2`,
+      're-signed',
+    );
+    const bare = deps.seed();
+    const none = await app.request(`/api/employees/${bare.id}/photo`);
+    t.equal(none.status, 404);
+    t.equal((await none.json()).error.code, 'not_found');
+    t.equal(
+      (await app.request('/api/employees/4f7c2a5e-1b3d-4c6e-8f9a-0b1c2d3e4f5a/photo')).status,
+      404,
+    );
+    deps.photos.failing.add('presign');
+    deps.advance(deps.config.photoUrlTtlSeconds * 1000);
+    const unsigned = await app.request(path);
+    t.equal(unsigned.status, 503, 'S3 cannot sign: 503, no redirect to nowhere');
+    t.equal((await unsigned.json()).error.code, 'upstream_unavailable');
+  },
+);
