@@ -18,6 +18,7 @@ async function ownApi(t: Test) {
   return server;
 }
 
+const NIL_ID = '0b5c7a9e-4f7e-4a51-9d1a-2b3c4d5e6f70';
 const person = (fullName: string) => ({ fullName, location: 'Seattle', jobTitle: 'Engineer' });
 
 t.test('create, then list sorted by name across pages with a validated cursor', async (t) => {
@@ -165,7 +166,13 @@ t.test('the pages over the network: add with the form, list, view, edit, delete'
   t.match(zed, { location: 'Tromsø', badges: ['coffee', 'bug'], photoKey: /^employee-pic\// });
   const view = await (await browser.get(`/employee/${zed.id}`)).text();
   t.match(view, '<dd>Tromsø</dd>');
-  t.match(view, new RegExp(`src="${standins.s3.endpoint}/employee-photos/${zed.photoKey}\\?`));
+  t.match(view, `src="/api/employees/${zed.id}/photo"`);
+  const redirect = await browser.get(`/api/employees/${zed.id}/photo`);
+  t.equal(redirect.status, 302, 'our path redirects to the presigned URL');
+  t.match(
+    redirect.headers.get('location'),
+    new RegExp(`^${standins.s3.endpoint}/employee-photos/${zed.photoKey}\\?`),
+  );
   const edit = await browser.post(
     '/save',
     {
@@ -194,4 +201,20 @@ t.test('readiness sees the table and the bucket', async (t) => {
   const server = await ownApi(t);
   const ready = await api(server.url, '/readyz');
   t.same(ready.body, { status: 'ready', checks: { table: 'ok', bucket: 'ok' } });
+});
+
+t.test('a name NFKC expands past the 1,024-byte key is a 400, never a 502', async (t) => {
+  const server = await ownApi(t);
+  const res = await api(server.url, '/api/employees', {
+    method: 'POST',
+    body: person('\uFDFA'.repeat(100)),
+  });
+  t.equal(res.status, 400);
+  t.equal(res.body.error.code, 'validation_failed');
+  t.match(res.body.error.issues, [{ path: 'fullName', message: /normalised \(NFKC\)/ }]);
+  const forged = Buffer.from(
+    JSON.stringify({ v: 1, s: `${'é'.repeat(600)}#${NIL_ID}`, id: NIL_ID }),
+  ).toString('base64url');
+  const page = await api(server.url, `/api/employees?cursor=${forged}`);
+  t.equal(page.status, 400, 'a cursor too long for a key is refused before DynamoDB sees it');
 });
