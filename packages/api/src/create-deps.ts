@@ -53,7 +53,7 @@ export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): 
   });
   withoutSdkLogging(dynamoDb);
   withoutSdkLogging(s3);
-  const employees = new DynamoDbEmployeeStore(dynamoDb, config.tableName);
+  const employees = new DynamoDbEmployeeStore(dynamoDb, config.tableName, logger);
   const photos = new S3PhotoStore(s3, {
     bucket: config.photosBucket,
     region: config.region,
