@@ -102,6 +102,12 @@ async function exerciseEveryRoute(t: Test, server: { url: string }) {
   t.equal(put.status, 200);
   t.equal((await api(server.url, '/api/employees')).status, 200);
   t.equal((await api(server.url, `/api/employees/${e.id}`)).status, 200);
+  // The photo route presigns a GetObject: the one place the API needs s3:GetObject.
+  const photo = await fetch(`${server.url}/api/employees/${e.id}/photo`, {
+    headers: { authorization: `Bearer ${standins.token}` },
+    redirect: 'manual',
+  });
+  t.equal(photo.status, 302);
   const patched = await api(server.url, `/api/employees/${e.id}`, {
     method: 'PATCH',
     body: { location: 'There' },

@@ -18,6 +18,7 @@ async function ownApi(t: Test) {
   return server;
 }
 
+const NIL_ID = '0b5c7a9e-4f7e-4a51-9d1a-2b3c4d5e6f70';
 const person = (fullName: string) => ({ fullName, location: 'Seattle', jobTitle: 'Engineer' });
 
 t.test('create, then list sorted by name across pages with a validated cursor', async (t) => {
@@ -55,7 +56,7 @@ t.test('create, then list sorted by name across pages with a validated cursor', 
 });
 
 t.test(
-  'updates are conditional on the version read: stale is 409, nothing overwritten',
+  'updates are conditional on the version read: a stale If-Match is 412, nothing overwritten',
   async (t) => {
     const server = await ownApi(t);
     const { body: created } = await api(server.url, '/api/employees', {
@@ -75,8 +76,9 @@ t.test(
       body: { location: 'Paris' },
       headers: { 'if-match': '"1"' },
     });
-    t.equal(stale.status, 409);
-    t.equal(stale.body.error.code, 'version_conflict');
+    t.equal(stale.status, 412, 'RFC 9110: a false If-Match is 412 Precondition Failed');
+    t.equal(stale.body.error.code, 'precondition_failed');
+    t.equal(stale.res.headers.get('etag'), '"2"', 'with the current version');
     const missing = await api(server.url, path, { method: 'PATCH', body: { location: 'Paris' } });
     t.equal(missing.status, 428);
     const now = await api(server.url, path);
@@ -91,7 +93,7 @@ t.test(
         }),
       ),
     );
-    t.same(race.map((r) => r.status).sort(), [200, 409, 409, 409]);
+    t.same(race.map((r) => r.status).sort(), [200, 412, 412, 412]);
     t.equal((await api(server.url, path)).body.version, 3);
   },
 );
@@ -119,7 +121,7 @@ t.test('an unknown id is never upserted; delete is conditional', async (t) => {
     body: { location: 'x' },
     headers: { 'if-match': '"1"' },
   });
-  t.equal(patch.status, 404);
+  t.equal(patch.status, 404, 'RFC 9110 §13.2.1: the 404 it would get without If-Match wins');
   t.equal((await api(server.url, `/api/employees/${ghost}`)).status, 404, 'still absent');
   const { body: e } = await api(server.url, '/api/employees', {
     method: 'POST',
@@ -129,7 +131,7 @@ t.test('an unknown id is never upserted; delete is conditional', async (t) => {
     method: 'DELETE',
     headers: { 'if-match': '"7"' },
   });
-  t.equal(stale.status, 409);
+  t.equal(stale.status, 412);
   t.equal((await api(server.url, `/api/employees/${e.id}`, { method: 'DELETE' })).status, 204);
   t.equal((await api(server.url, `/api/employees/${e.id}`)).status, 404);
   t.equal((await api(server.url, `/api/employees/${e.id}`, { method: 'DELETE' })).status, 404);
@@ -170,7 +172,13 @@ t.test('the pages over the network: add with the form, list, view, edit, delete'
   const zed = list.body.items.find((e: { fullName: string }) => e.fullName === 'Zed Page');
   t.equal(location, `/employee/${zed.id}`);
   t.match(zed, { location: 'Tromsø', badges: ['coffee', 'bug'], photoKey: /^employee-pic\// });
-  t.match(view, new RegExp(`src="${standins.s3.endpoint}/employee-photos/${zed.photoKey}\\?`));
+  t.match(view, `src="/api/employees/${zed.id}/photo"`);
+  const redirect = await browser.get(`/api/employees/${zed.id}/photo`);
+  t.equal(redirect.status, 302, 'our path redirects to the presigned URL');
+  t.match(
+    redirect.headers.get('location'),
+    new RegExp(`^${standins.s3.endpoint}/employee-photos/${zed.photoKey}?`),
+  );
   const edit = await browser.post(
     '/save',
     {
@@ -201,4 +209,20 @@ t.test('readiness sees the table and the bucket', async (t) => {
   const server = await ownApi(t);
   const ready = await api(server.url, '/readyz');
   t.same(ready.body, { status: 'ready', checks: { table: 'ok', bucket: 'ok' } });
+});
+
+t.test('a name NFKC expands past the 1,024-byte key is a 400, never a 502', async (t) => {
+  const server = await ownApi(t);
+  const res = await api(server.url, '/api/employees', {
+    method: 'POST',
+    body: person('\uFDFA'.repeat(100)),
+  });
+  t.equal(res.status, 400);
+  t.equal(res.body.error.code, 'validation_failed');
+  t.match(res.body.error.issues, [{ path: 'fullName', message: /normalised \(NFKC\)/ }]);
+  const forged = Buffer.from(
+    JSON.stringify({ v: 1, s: `${'é'.repeat(600)}#${NIL_ID}`, id: NIL_ID }),
+  ).toString('base64url');
+  const page = await api(server.url, `/api/employees?cursor=${forged}`);
+  t.equal(page.status, 400, 'a cursor too long for a key is refused before DynamoDB sees it');
 });

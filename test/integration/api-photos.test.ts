@@ -45,6 +45,16 @@ async function putPhoto(
   return { status: res.status, body: await res.json() };
 }
 
+/** Where GET /api/employees/:id/photo redirects: the presigned URL of the moment. */
+async function signedUrl(id: string, baseUrl = server.url): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/employees/${id}/photo`, {
+    headers: { authorization: `Bearer ${standins.token}` },
+    redirect: 'manual',
+  });
+  if (res.status !== 302) throw new Error(`GET photo answered ${res.status}`);
+  return res.headers.get('location') ?? '';
+}
+
 t.test('upload → 120x160 transparent PNG in S3 → presigned URL that serves it', async (t) => {
   const { body: e } = await api(server.url, '/api/employees', {
     method: 'POST',
@@ -61,11 +71,14 @@ t.test('upload → 120x160 transparent PNG in S3 → presigned URL that serves i
   // Displayed 200x300 fits as 107x160: transparent columns at both sides, opaque centre.
   t.equal(data[(80 * 120 + 2) * 4 + 3], 0, 'left margin transparent');
   t.equal(data[(80 * 120 + 60) * 4 + 3], 255, 'centre opaque');
-  t.ok(
-    put.body.photoUrl.startsWith(`${standins.s3.endpoint}/${PHOTOS_BUCKET}/${put.body.photoKey}?`),
-  );
-  t.match(put.body.photoUrl, /X-Amz-Signature=/);
-  const fetched = await fetch(put.body.photoUrl);
+  t.equal(put.body.photoUrl, `/api/employees/${e.id}/photo`, 'the stable path');
+  const location = await signedUrl(e.id);
+  t.ok(location.startsWith(`${standins.s3.endpoint}/${PHOTOS_BUCKET}/${put.body.photoKey}?`));
+  t.match(location, /X-Amz-Signature=/);
+  // What a browser's <img> does: our path, then the presigned URL it redirects to.
+  const fetched = await fetch(`${server.url}${put.body.photoUrl}`, {
+    headers: { authorization: `Bearer ${standins.token}` },
+  });
   t.equal(fetched.status, 200);
   t.same(
     new Uint8Array(await fetched.arrayBuffer()),
@@ -100,19 +113,19 @@ t.test('the same URL is reused across views (signed once per photo)', async (t) 
     method: 'POST',
     body: { fullName: 'Reuse', location: 'L', jobTitle: 'J' },
   });
-  const put = await putPhoto(e.id, await photo(), 'image/jpeg', url);
-  t.equal(signedAtMs(put.body.photoUrl), seconds(startedMs), 'signed at the app clock');
+  await putPhoto(e.id, await photo(), 'image/jpeg', url);
+  const firstUrl = await signedUrl(e.id, url);
+  t.equal(signedAtMs(firstUrl), seconds(startedMs), 'signed at the app clock');
   // Each view a later second: a URL signed again would carry another X-Amz-Date.
   for (const laterMs of [1_000, 60_000, 500_000]) {
     clock.nowMs = startedMs + laterMs;
-    const view = await api(url, `/api/employees/${e.id}`);
-    t.equal(view.body.photoUrl, put.body.photoUrl, `reused ${laterMs / 1000} s later`);
+    t.equal(await signedUrl(e.id, url), firstUrl, `reused ${laterMs / 1000} s later`);
   }
   // Two thirds into its 900 s life the URL is signed anew, at that time.
   clock.nowMs = startedMs + 601_000;
-  const late = await api(url, `/api/employees/${e.id}`);
-  t.not(late.body.photoUrl, put.body.photoUrl, 're-signed near expiry');
-  t.equal(signedAtMs(late.body.photoUrl), seconds(clock.nowMs));
+  const late = await signedUrl(e.id, url);
+  t.not(late, firstUrl, 're-signed near expiry');
+  t.equal(signedAtMs(late), seconds(clock.nowMs));
 });
 
 t.test('a URL is never reused past the expiry of the credentials that signed it', async (t) => {
@@ -129,15 +142,16 @@ t.test('a URL is never reused past the expiry of the credentials that signed it'
     method: 'POST',
     body: { fullName: 'Expiring', location: 'L', jobTitle: 'J' },
   });
-  const put = await putPhoto(e.id, await photo(), 'image/jpeg', url);
+  await putPhoto(e.id, await photo(), 'image/jpeg', url);
+  const firstUrl = await signedUrl(e.id, url);
   clock.nowMs = startedMs + 200_000;
-  t.equal((await api(url, `/api/employees/${e.id}`)).body.photoUrl, put.body.photoUrl);
+  t.equal(await signedUrl(e.id, url), firstUrl);
   // The URL lives until the credentials die (600 s), and is re-signed a third of 900 s before:
   // at 400 s it is due, while a URL trusted for its full 900 s would still be reused.
   clock.nowMs = startedMs + 400_000;
-  const due = await api(url, `/api/employees/${e.id}`);
-  t.not(due.body.photoUrl, put.body.photoUrl, 'signed again before the credentials expire');
-  t.equal(signedAtMs(due.body.photoUrl), seconds(clock.nowMs));
+  const due = await signedUrl(e.id, url);
+  t.not(due, firstUrl, 'signed again before the credentials expire');
+  t.equal(signedAtMs(due), seconds(clock.nowMs));
 });
 
 t.test(

@@ -129,6 +129,8 @@ export async function startLocalStack(options) {
         S3_ENDPOINT: s3.endpoint,
         HOST: '127.0.0.1',
         PORT: String(apiPort),
+        // Only the names this stack is reached by: a rebound DNS name is refused (421).
+        TRUSTED_HOSTS: `127.0.0.1:${apiPort},localhost:${apiPort}`,
         AWS_CONTAINER_CREDENTIALS_FULL_URI: cacheUrl,
         AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
         OIDC_ISSUER: oidc.issuer,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { OidcPort } from './auth/oidc-port.js';
 import type { ApiConfig } from './config.js';
 import type { InstanceInfoSource } from './info/instance-info.js';
+import type { ImageJobs } from './photos/image-jobs.js';
 import type { PhotoUrlCache } from './photos/photo-url-cache.js';
 import type { ReadinessReport } from './readiness.js';
 import type { EmployeeStore } from './store/employee-store.js';
@@ -17,6 +18,8 @@ export interface AppDeps {
   readonly employees: EmployeeStore;
   readonly photos: PhotoStore;
   readonly photoUrls: PhotoUrlCache;
+  /** Where uploads are decoded and resized, a bounded number at a time. */
+  readonly images: ImageJobs;
   readonly instanceInfo: InstanceInfoSource;
   readonly stress: CpuStress;
   /** The OpenID provider: sign-in, sign-out and the keys of bearer tokens. */

@@ -10,11 +10,13 @@ import {
   describeError,
   MethodNotAllowedError,
   NotFoundError,
+  PreconditionFailedError,
   UnauthorizedError,
   VersionConflictError,
 } from './errors.js';
 import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { trustedHost } from './middleware/trusted-host.js';
 import { etagFor } from './routes/api-support.js';
 import { authRoutes } from './routes/auth.js';
 import { csvRoutes } from './routes/csv.js';
@@ -59,6 +61,8 @@ export function createApp(deps: AppDeps) {
     requestId(),
     requestLog(deps.logger, deps.now),
     securityHeaders(deps.photos.imageOrigins, signOutOrigins(deps.config.oidc)),
+    // Before any route: a rebound DNS name must not reach a handler, not even a public one.
+    trustedHost(deps.config.trustedHosts),
     // Who may call what, body limits and CSRF: one table, checked before any handler or body read.
     enforceRoutePolicy({ config: deps.config, oidc: deps.oidc, sessions, now: deps.now }),
   );
@@ -75,7 +79,12 @@ export function createApp(deps: AppDeps) {
     .route('/', employeePageRoutes(deps, service))
     .route('/', infoRoutes(deps));
 
-  function respond(error: unknown, c: Context<AppEnv>) {
+  function respond(thrown: unknown, c: Context<AppEnv>) {
+    // The same stale version is a 409 for a form's hidden field, a 412 for the If-Match header.
+    const error =
+      thrown instanceof VersionConflictError && c.req.header('if-match')
+        ? new PreconditionFailedError(thrown.currentVersion)
+        : thrown;
     const requestId = c.var.requestId ?? 'unknown';
     const { status, code, message, issues } = describeError(error);
     const log = c.var.log ?? deps.logger;
@@ -83,7 +92,10 @@ export function createApp(deps: AppDeps) {
     if (status >= 500) log.error({ err: error, requestId, code }, 'request failed');
     else log.debug({ requestId, code, status }, 'request refused');
     if (error instanceof MethodNotAllowedError) c.header('Allow', error.allow.join(', '));
-    if (error instanceof VersionConflictError && error.currentVersion !== undefined) {
+    if (
+      (error instanceof VersionConflictError || error instanceof PreconditionFailedError) &&
+      error.currentVersion !== undefined
+    ) {
       c.header('ETag', etagFor(error.currentVersion));
     }
     if (error instanceof UnauthorizedError) c.header('WWW-Authenticate', error.challenge);

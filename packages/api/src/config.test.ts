@@ -93,6 +93,19 @@ t.test('trusted origins must be bare origins', async (t) => {
   t.match(error.issues, [/TRUSTED_ORIGINS: "https:\/\/x.example.com\/path"/]);
 });
 
+t.test('trusted hosts: lower-cased host[:port] entries, each bad one named', async (t) => {
+  t.same(loadConfig(base).trustedHosts, []);
+  const config = loadConfig({
+    ...base,
+    TRUSTED_HOSTS: 'LocalHost:8080, 127.0.0.1:8080,[::1]:8080,,x.example',
+  });
+  t.same(config.trustedHosts, ['localhost:8080', '127.0.0.1:8080', '[::1]:8080', 'x.example']);
+  const error = t.throws(() =>
+    loadConfig({ ...base, TRUSTED_HOSTS: 'ok.example, http://x.example, a b' }),
+  ) as ConfigError;
+  t.match(error.issues, [/TRUSTED_HOSTS: "http:\/\/x.example"/, /TRUSTED_HOSTS: "a b"/]);
+});
+
 t.test('sign-in settings: defaults, audiences, and https except on loopback', async (t) => {
   const config = loadConfig(base);
   t.same(config.oidc, {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** Every setting of the API, parsed once from the environment and frozen. */
@@ -15,12 +16,16 @@ export interface ApiConfig {
   /** True when SESSION_SECRET was absent and a random one was made: forms break across instances. */
   readonly sessionSecretGenerated: boolean;
   readonly trustedOrigins: readonly string[];
+  /** Host header values served (host[:port], lower case); empty: any Host. */
+  readonly trustedHosts: readonly string[];
   readonly cookieSecure: 'auto' | 'always' | 'never';
   readonly pageSize: number;
   readonly photoUrlTtlSeconds: number;
   readonly readinessCacheMs: number;
   readonly shutdownGraceMs: number;
   readonly awsTimeoutMs: number;
+  /** Photos decoded and resized at once; more are refused with 503 server_busy. */
+  readonly imageJobsMax: number;
   readonly instanceInfo: {
     /** The imds-cache daemon's instance endpoint, from AWS_CONTAINER_CREDENTIALS_FULL_URI's origin. */
     readonly url: string | undefined;
@@ -109,12 +114,15 @@ const envSchema = z.object({
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
   SESSION_SECRET: optional(z.string().min(32, { error: 'must be at least 32 characters' })),
   TRUSTED_ORIGINS: optional(z.string()),
+  TRUSTED_HOSTS: optional(z.string()),
   COOKIE_SECURE: optional(z.enum(['auto', 'always', 'never'])),
   PAGE_SIZE: integer(1, 100, 25),
   PHOTO_URL_TTL_SECONDS: integer(120, 43_200, 900),
   READINESS_CACHE_MS: integer(0, 600_000, 5_000),
   SHUTDOWN_GRACE_MS: integer(0, 120_000, 10_000),
   AWS_TIMEOUT_MS: integer(100, 60_000, 3_000),
+  // 0: two per CPU core, counted at start-up.
+  IMAGE_JOBS_MAX: integer(0, 256, 0),
   INSTANCE_INFO_TIMEOUT_MS: integer(50, 10_000, 1_000),
   AWS_CONTAINER_CREDENTIALS_FULL_URI: optional(httpUrl),
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: optional(z.string()),
@@ -148,6 +156,21 @@ function parseOrigins(raw: string | undefined, issues: string[]): string[] {
   return origins;
 }
 
+function parseHosts(raw: string | undefined, issues: string[]): string[] {
+  if (!raw) return [];
+  const hosts: string[] = [];
+  for (const part of raw.split(',').map((p) => p.trim().toLowerCase())) {
+    if (!part) continue;
+    // A name or IPv4 address, or an IPv6 address in brackets, then an optional port.
+    if (!/^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/.test(part)) {
+      issues.push(`TRUSTED_HOSTS: "${part}" is not a host like example.com or 127.0.0.1:8080`);
+      continue;
+    }
+    hosts.push(part);
+  }
+  return hosts;
+}
+
 /** Reads the API's settings; throws ConfigError listing every bad key at once. */
 export function loadConfig(env: Env = process.env): ApiConfig {
   const parsed = envSchema.safeParse(env);
@@ -163,6 +186,7 @@ export function loadConfig(env: Env = process.env): ApiConfig {
   }
   const e = parsed.data;
   const trustedOrigins = parseOrigins(e.TRUSTED_ORIGINS, issues);
+  const trustedHosts = parseHosts(e.TRUSTED_HOSTS, issues);
   if (e.SESSION_IDLE_TIMEOUT_SECONDS > e.SESSION_MAX_AGE_SECONDS) {
     issues.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_MAX_AGE_SECONDS');
   }
@@ -179,12 +203,14 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     sessionSecretGenerated: e.SESSION_SECRET === undefined,
     trustedOrigins: Object.freeze(trustedOrigins),
+    trustedHosts: Object.freeze(trustedHosts),
     cookieSecure: e.COOKIE_SECURE ?? 'auto',
     pageSize: e.PAGE_SIZE,
     photoUrlTtlSeconds: e.PHOTO_URL_TTL_SECONDS,
     readinessCacheMs: e.READINESS_CACHE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     awsTimeoutMs: e.AWS_TIMEOUT_MS,
+    imageJobsMax: e.IMAGE_JOBS_MAX || 2 * availableParallelism(),
     instanceInfo: Object.freeze({
       url: e.AWS_CONTAINER_CREDENTIALS_FULL_URI
         ? `${new URL(e.AWS_CONTAINER_CREDENTIALS_FULL_URI).origin}/v1/instance`

@@ -6,6 +6,7 @@ import { createOidcClient } from './auth/oidc-client.js';
 import type { ApiConfig } from './config.js';
 import { createInstanceInfoSource } from './info/instance-info.js';
 import { createLogger } from './log.js';
+import { ImageJobs } from './photos/image-jobs.js';
 import { photoUrlCacheFor } from './photos/photo-url-cache.js';
 import { createReadinessCheck } from './readiness.js';
 import { createAwsClients } from './store/aws-clients.js';
@@ -52,7 +53,7 @@ export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): 
   });
   withoutSdkLogging(dynamoDb);
   withoutSdkLogging(s3);
-  const employees = new DynamoDbEmployeeStore(dynamoDb, config.tableName);
+  const employees = new DynamoDbEmployeeStore(dynamoDb, config.tableName, logger);
   const photos = new S3PhotoStore(s3, {
     bucket: config.photosBucket,
     region: config.region,
@@ -75,6 +76,7 @@ export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): 
       photoUrlTtlSeconds: config.photoUrlTtlSeconds,
       logger,
     }),
+    images: new ImageJobs(config.imageJobsMax),
     instanceInfo: createInstanceInfoSource({
       ...config.instanceInfo,
       lambdaFunctionName: config.lambdaFunctionName,

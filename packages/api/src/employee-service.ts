@@ -7,8 +7,8 @@ import {
   newPhotoKey,
 } from '@empdir/shared';
 import type { Logger } from 'pino';
-import { NotFoundError, VersionConflictError } from './errors.js';
-import { toPortraitPng } from './photos/photo-processor.js';
+import { NotFoundError, UpstreamError, VersionConflictError } from './errors.js';
+import type { ImageJobs } from './photos/image-jobs.js';
 import type { PhotoUrlCache } from './photos/photo-url-cache.js';
 import type { EmployeeStore, StoredPage } from './store/employee-store.js';
 import type { PhotoStore } from './store/photo-store.js';
@@ -17,9 +17,12 @@ export interface EmployeeServiceDeps {
   readonly employees: EmployeeStore;
   readonly photos: PhotoStore;
   readonly photoUrls: PhotoUrlCache;
+  readonly images: ImageJobs;
   readonly now: () => number;
   readonly logger: Logger;
 }
+
+export const photoPathFor = (id: string) => `/api/employees/${id}/photo`;
 
 export interface WriteOptions {
   readonly expectedVersion?: number;
@@ -46,7 +49,7 @@ export class EmployeeService {
   }
 
   async create(input: EmployeeCreate, photo?: Uint8Array): Promise<Employee> {
-    const png = photo ? await toPortraitPng(photo) : undefined;
+    const png = photo ? await this.deps.images.toStoredPng(photo) : undefined;
     const at = new Date(this.deps.now()).toISOString();
     const employee: Employee = {
       id: newEmployeeId(),
@@ -71,7 +74,10 @@ export class EmployeeService {
     options: WriteOptions & { photo?: Uint8Array; removePhoto?: boolean } = {},
   ): Promise<Employee> {
     this.#checkId(id);
-    const png = options.photo ? await toPortraitPng(options.photo) : undefined;
+    // Decoding and uploading cost CPU and S3 writes: only for an employee that exists, at the
+    // version asked for. The conditional write below still decides; this only refuses early.
+    if (options.photo) await this.#checkVersion(id, options.expectedVersion);
+    const png = options.photo ? await this.deps.images.toStoredPng(options.photo) : undefined;
     const uploaded = png ? await this.#upload(png) : undefined;
     // The form's "Remove photo" clears the key in the same write as the other fields.
     const photoKey = uploaded ?? (options.removePhoto ? null : undefined);
@@ -112,14 +118,36 @@ export class EmployeeService {
     return after;
   }
 
+  /**
+   * Where pages and clients get the photo: our stable path, which redirects to a fresh presigned
+   * URL, so a cached body or a 304 never holds a URL that has expired.
+   */
   photoUrl(employee: Employee): Promise<string | undefined> {
-    return employee.photoKey
-      ? this.deps.photoUrls.urlFor(employee.photoKey)
-      : Promise.resolve(undefined);
+    return Promise.resolve(employee.photoKey ? photoPathFor(employee.id) : undefined);
   }
 
+  /** Photo paths of a page's employees, by photo key. */
   photoUrls(employees: readonly Employee[]): Promise<Map<string, string>> {
-    return this.deps.photoUrls.urlsFor(employees.map((employee) => employee.photoKey));
+    const paths = new Map<string, string>();
+    for (const { id, photoKey } of employees) if (photoKey) paths.set(photoKey, photoPathFor(id));
+    return Promise.resolve(paths);
+  }
+
+  /** A presigned URL of the employee's current photo; 404 without one, 503 when S3 cannot sign. */
+  async signedPhotoUrl(id: string): Promise<string> {
+    const { photoKey } = await this.get(id);
+    if (!photoKey) throw new NotFoundError('This employee has no photo.');
+    const url = await this.deps.photoUrls.urlFor(photoKey);
+    if (!url) throw new UpstreamError('s3', 'unavailable', new Error('could not sign a photo URL'));
+    return url;
+  }
+
+  async #checkVersion(id: string, expectedVersion: number | undefined): Promise<void> {
+    const current = await this.deps.employees.get(id);
+    if (!current) throw new NotFoundError();
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new VersionConflictError(current.version);
+    }
   }
 
   #checkId(id: string): void {

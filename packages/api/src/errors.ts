@@ -47,6 +47,20 @@ export class VersionConflictError extends AppError {
   }
 }
 
+/**
+ * A stale If-Match (RFC 9110 §13.1.1). An If-Match on a missing employee stays a 404: a request
+ * that would fail without its preconditions fails that way (§13.2.1).
+ */
+export class PreconditionFailedError extends AppError {
+  override name = 'PreconditionFailedError';
+  constructor(
+    readonly currentVersion: number | undefined,
+    message = 'Someone else changed this employee since you loaded it (If-Match is stale); GET it again and retry.',
+  ) {
+    super(412, 'precondition_failed', message);
+  }
+}
+
 export class PreconditionRequiredError extends AppError {
   override name = 'PreconditionRequiredError';
   constructor(message = 'Send If-Match with the ETag from GET to update this employee.') {
@@ -96,6 +110,14 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** The Host header names a site this server does not serve (DNS rebinding, misrouting). */
+export class MisdirectedRequestError extends AppError {
+  override name = 'MisdirectedRequestError';
+  constructor(message = 'This server does not serve the host this request was sent to.') {
+    super(421, 'untrusted_host', message);
+  }
+}
+
 export class MethodNotAllowedError extends AppError {
   override name = 'MethodNotAllowedError';
   constructor(readonly allow: readonly string[]) {
@@ -107,6 +129,14 @@ export class ConflictError extends AppError {
   override name = 'ConflictError';
   constructor(message: string) {
     super(409, 'version_conflict', message);
+  }
+}
+
+/** A bounded resource (image jobs) is full: try again shortly (503 + Retry-After). */
+export class ServerBusyError extends AppError {
+  override name = 'ServerBusyError';
+  constructor(message: string) {
+    super(503, 'server_busy', message);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { ApiConfig } from './config.js';
 import { type CreateDepsOptions, createDeps, type RealDeps } from './create-deps.js';
@@ -21,7 +21,16 @@ export async function startServer(
   const deps = createDeps(config, options);
   const { logger } = deps;
   const app = createApp(deps);
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server;
+  const server = createAdaptorServer({
+    fetch: async (request: Request, env: HttpBindings | Http2Bindings) => {
+      const response = await app.fetch(request, env);
+      // An answer given before the body arrived whole closes the connection: reading on only to
+      // discard it (what Node and the adapter do for keep-alive) lets a refused upload cost its size.
+      if (!env.incoming.complete) env.outgoing.setHeader('Connection', 'close');
+      return response;
+    },
+    hostname: config.host,
+  }) as Server;
   // Slow clients cannot hold a connection forever.
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;

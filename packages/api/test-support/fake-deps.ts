@@ -3,6 +3,7 @@ import type { AppDeps } from '../src/app-deps.js';
 import { loadConfig } from '../src/config.js';
 import type { InstanceInfoView } from '../src/info/instance-info.js';
 import { createLogger } from '../src/log.js';
+import { ImageJobs } from '../src/photos/image-jobs.js';
 import { photoUrlCacheFor } from '../src/photos/photo-url-cache.js';
 import { createReadinessCheck } from '../src/readiness.js';
 import type { CpuStress, StressMinutes } from '../src/stress/cpu-stress.js';
@@ -80,6 +81,7 @@ export function createTestDeps(env: Record<string, string> = {}): TestDeps {
       photoUrlTtlSeconds: config.photoUrlTtlSeconds,
       logger,
     }),
+    images: new ImageJobs(config.imageJobsMax),
     instanceInfo: { get: async () => deps.instance },
     instance: { kind: 'not-ec2' },
     stress: new FakeCpuStress(!config.lambdaFunctionName, now),

@@ -13,7 +13,7 @@ import {
 /** Only the headers are read by the guard. */
 const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 const TOKEN = 'the-token';
-const tokens = { accepts: (given: string) => given === TOKEN };
+const tokens = { match: (given: string) => (given === TOKEN ? 'main' : undefined) };
 const caught = (fn: () => void) => {
   try {
     fn();
@@ -84,7 +84,7 @@ t.test('authorization: missing or empty 401, wrong 403, each spending a failure'
   const failures = new AuthFailureBuckets({ clock: new FakeClock(), burst: 3, ratePerSecond: 1 });
   const spent = () => !failures.tryTake(1);
   // An empty header is missing, even for a token check that would accept ''.
-  const lax = { accepts: () => true };
+  const lax = { match: () => 'any' };
   t.match(
     caught(() => checkAuthorization(req({ authorization: '' }), lax, failures, 1)),
     {

@@ -14,7 +14,21 @@ export const EMPLOYEE_TABLE = {
   },
 } as const;
 
+/** DynamoDB's limit on a sort key, in UTF-8 bytes. */
+export const SORT_KEY_MAX_BYTES = 1024;
+
+/** The case-folded name the sort key starts with. NFKC can multiply length (U+FDFA is 18 chars). */
+export function foldedName(fullName: string): string {
+  return fullName.normalize('NFKC').toLocaleLowerCase('en');
+}
+
 /** The index sort key: case-folded name, then the id so equal names still sort stably. */
 export function sortNameFor(fullName: string, id: string): string {
-  return `${fullName.normalize('NFKC').toLocaleLowerCase('en')}#${id}`;
+  return `${foldedName(fullName)}#${id}`;
 }
+
+const utf8 = new TextEncoder();
+export const utf8Bytes = (text: string) => utf8.encode(text).byteLength;
+
+/** The folded name's byte budget: the sort key less `#` and a 36-character id. */
+export const FOLDED_NAME_MAX_BYTES = SORT_KEY_MAX_BYTES - 37;

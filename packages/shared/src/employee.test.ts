@@ -1,6 +1,7 @@
 import t from 'tap';
 import { BADGE_KEYS, BADGES } from './badges.js';
 import { employeeCreateSchema, employeeUpdateSchema } from './employee.js';
+import { SORT_KEY_MAX_BYTES, sortNameFor, utf8Bytes } from './employee-table.js';
 import { newEmployeeId, newPhotoKey, photoKeySchema } from './ids.js';
 
 t.test('the 12 badges of the original sample, in display order', async (t) => {
@@ -53,4 +54,25 @@ t.test('ids and photo keys', async (t) => {
   t.equal(photoKeySchema.safeParse(key).success, true);
   t.not(newPhotoKey(), key);
   t.equal(photoKeySchema.safeParse('employee-pic/../../etc/passwd.png').success, false);
+});
+
+t.test('a name that NFKC expands past the index key limit is refused, in bytes', async (t) => {
+  // U+FDFA is one character that normalises to 18; 100 of them are ~3,300 bytes of UTF-8.
+  const expanding = '\uFDFA'.repeat(100);
+  t.equal(expanding.length, 100, 'within the 100-character limit');
+  for (const schema of [employeeCreateSchema, employeeUpdateSchema]) {
+    const parsed = schema.safeParse({ fullName: expanding, location: 'L', jobTitle: 'J' });
+    t.equal(parsed.success, false);
+    t.match(parsed.error?.issues[0], {
+      path: ['fullName'],
+      message: /too long once normalised \(NFKC\): at most 987 bytes/,
+    });
+  }
+  // 100 three-byte characters that stay one character each are fine: 300 bytes.
+  const cjk = '\u4E00'.repeat(100);
+  t.equal(
+    employeeCreateSchema.safeParse({ fullName: cjk, location: 'L', jobTitle: 'J' }).success,
+    true,
+  );
+  t.ok(utf8Bytes(sortNameFor(cjk, newEmployeeId())) <= SORT_KEY_MAX_BYTES);
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badgeListSchema } from './badges.js';
+import { FOLDED_NAME_MAX_BYTES, foldedName, utf8Bytes } from './employee-table.js';
 import { employeeIdSchema, photoKeySchema } from './ids.js';
 
 /** Field length bounds, shared by the forms, the JSON API and the OpenAPI document. */
@@ -17,7 +18,13 @@ const requiredText = (label: string, max: number) =>
     });
 
 const editableFields = {
-  fullName: requiredText('Full name', EMPLOYEE_LIMITS.fullName),
+  fullName: requiredText('Full name', EMPLOYEE_LIMITS.fullName).refine(
+    // The name becomes an index key: it must fit DynamoDB's 1,024 bytes after normalisation.
+    (value) => utf8Bytes(foldedName(value)) <= FOLDED_NAME_MAX_BYTES,
+    {
+      error: `Full name is too long once normalised (NFKC): at most ${FOLDED_NAME_MAX_BYTES} bytes of UTF-8`,
+    },
+  ),
   location: requiredText('Location', EMPLOYEE_LIMITS.location),
   jobTitle: requiredText('Job title', EMPLOYEE_LIMITS.jobTitle),
   badges: badgeListSchema,

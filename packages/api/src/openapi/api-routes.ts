@@ -27,7 +27,7 @@ const idParams = z.object({ id: z.uuid().describe('The employee id') });
 const ifMatch = (required: boolean) =>
   z.object({
     'If-Match': (required ? z.string() : z.string().optional()).describe(
-      'The ETag from GET (the version, quoted); a stale one gets 409',
+      'The ETag from GET (the version, quoted); a stale one gets 412 (precondition_failed)',
     ),
   });
 
@@ -112,7 +112,7 @@ export const API_ROUTES = [
     responses: {
       200: employeeBody('Updated'),
       400: errorBody('Invalid fields or If-Match'),
-      409: errorBody('The version is stale (version_conflict)'),
+      412: errorBody('The version is stale (precondition_failed)'),
       415: errorBody('Not application/json'),
       428: errorBody('If-Match missing (precondition_required)'),
       ...notFound,
@@ -126,9 +126,22 @@ export const API_ROUTES = [
     request: { params: idParams, headers: ifMatch(false) },
     responses: {
       204: { description: 'Deleted' },
-      409: errorBody('Stale If-Match'),
+      412: errorBody('Stale If-Match (precondition_failed)'),
       ...notFound,
       ...common,
+    },
+  }),
+  createRoute({
+    method: 'get',
+    path: '/api/employees/{id}/photo',
+    summary: 'The photo: a redirect to a fresh presigned S3 URL (never cached)',
+    request: { params: idParams },
+    responses: {
+      302: { description: 'Location is a presigned GET URL of the 120×160 PNG' },
+      404: errorBody('No such employee, or no photo (not_found)'),
+      401: common[401],
+      403: common[403],
+      503: common[503],
     },
   }),
   createRoute({
@@ -143,7 +156,7 @@ export const API_ROUTES = [
     responses: {
       200: employeeBody('Updated'),
       400: errorBody('Not a readable image'),
-      409: errorBody('Stale If-Match'),
+      412: errorBody('Stale If-Match (precondition_failed)'),
       413: errorBody('Larger than 5 MB (payload_too_large)'),
       415: errorBody('Not a JPEG, PNG, WebP or GIF (unsupported_media_type)'),
       ...notFound,
@@ -157,7 +170,7 @@ export const API_ROUTES = [
     request: { params: idParams, headers: ifMatch(false) },
     responses: {
       200: employeeBody('Updated'),
-      409: errorBody('Stale If-Match'),
+      412: errorBody('Stale If-Match (precondition_failed)'),
       ...notFound,
       ...common,
     },

@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import t from 'tap';
 import { opaqueBox, pngAlphaAt, sampleImage } from '../../test-support/sample-images.js';
@@ -70,3 +71,32 @@ t.test('refuses non-images (415), oversize input (413) and undecodable data (400
   t.type(error, AppError);
   t.match(error, { status: 400, code: 'validation_failed', issues: [{ path: 'photo' }] });
 });
+
+/** A PNG whose header claims width×height, over 1×1 pixel data: a decompression bomb's shape. */
+async function pngClaiming(width: number, height: number): Promise<Uint8Array> {
+  const png = Buffer.from(await sampleImage(1, 1, 'png'));
+  // IHDR is the first chunk: length (4) and type (4) at 8, width at 16, height at 20, CRC at 29.
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return new Uint8Array(png);
+}
+
+t.test(
+  'a header claiming more pixels than the limit is refused from the header alone',
+  async (t) => {
+    // 30 megapixels: over the limit, yet under the 50 the decoder alone was allowed before.
+    for (const [width, height] of [
+      [6000, 5000],
+      [100_000, 100_000],
+    ] as const) {
+      const error = await toPortraitPng(await pngClaiming(width, height)).catch((e: unknown) => e);
+      t.match(error, {
+        status: 400,
+        code: 'validation_failed',
+        issues: [{ path: 'photo', message: /too large in pixels: at most 25 megapixels/ }],
+      });
+    }
+    t.equal(PHOTO_LIMITS.maxInputPixels, 25_000_000);
+  },
+);

@@ -6,12 +6,33 @@ export const PHOTO_LIMITS = {
   maxBytes: 5 * 1024 * 1024,
   width: 120,
   height: 160,
-  // A small file can still decode to gigabytes; refuse anything larger than a big camera image.
-  maxInputPixels: 50_000_000,
+  // A small file can still decode to gigabytes: 25 megapixels (5000×5000) is a big camera image.
+  maxInputPixels: 25_000_000,
 } as const;
 
 export const PHOTO_TOO_LARGE = `The photo must be at most ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MB.`;
 export const PHOTO_WRONG_TYPE = 'The photo must be a JPEG, PNG, WebP or GIF image.';
+
+/** Reads the dimensions from the header alone, so a decompression bomb is refused undecoded. */
+async function refuseHugeDimensions(bytes: Uint8Array): Promise<void> {
+  let pixels: number;
+  try {
+    const { width = 0, height = 0 } = await sharp(bytes, { limitInputPixels: false }).metadata();
+    pixels = width * height;
+  } catch {
+    throw new ValidationError([
+      { path: 'photo', message: 'The photo could not be read as an image.' },
+    ]);
+  }
+  if (pixels > PHOTO_LIMITS.maxInputPixels) {
+    throw new ValidationError([
+      {
+        path: 'photo',
+        message: `The photo is too large in pixels: at most ${PHOTO_LIMITS.maxInputPixels / 1_000_000} megapixels.`,
+      },
+    ]);
+  }
+}
 
 /**
  * The stored form of a photo: EXIF orientation applied, fitted inside 120×160 without upscaling,
@@ -21,6 +42,7 @@ export async function toPortraitPng(bytes: Uint8Array): Promise<Uint8Array> {
   if (bytes.byteLength > PHOTO_LIMITS.maxBytes) throw new PayloadTooLargeError(PHOTO_TOO_LARGE);
   if (!detectImageType(bytes)) throw new UnsupportedMediaTypeError(PHOTO_WRONG_TYPE);
   const { width, height } = PHOTO_LIMITS;
+  await refuseHugeDimensions(bytes);
   try {
     const fitted = await sharp(bytes, { limitInputPixels: PHOTO_LIMITS.maxInputPixels })
       .rotate()

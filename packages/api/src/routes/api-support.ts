@@ -11,7 +11,10 @@ import {
 
 /** An employee as the JSON API returns it: the stored fields plus a presigned photo URL. */
 export const employeeViewSchema = employeeSchema.extend({
-  photoUrl: z.url().optional().describe('Presigned GET URL of the 120×160 PNG; short-lived'),
+  photoUrl: z
+    .string()
+    .optional()
+    .describe('Path of the 120×160 PNG: GET it for a redirect to a fresh presigned URL'),
 });
 export type EmployeeView = z.infer<typeof employeeViewSchema>;
 

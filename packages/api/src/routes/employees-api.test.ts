@@ -121,7 +121,7 @@ t.test('list query is validated: limit 1..100, cursor opaque', async (t) => {
   t.equal((await app.request('/api/employees?limit=100')).status, 200);
 });
 
-t.test('PATCH needs If-Match (428), refuses a stale one (409), applies a fresh one', async (t) => {
+t.test('PATCH needs If-Match (428), refuses a stale one (412), applies a fresh one', async (t) => {
   const { deps, json } = await setup();
   const e = deps.seed({ fullName: 'Ada', badges: ['apple'] });
   const path = `/api/employees/${e.id}`;
@@ -141,7 +141,7 @@ t.test('PATCH needs If-Match (428), refuses a stale one (409), applies a fresh o
     'badges untouched',
   );
   const stale = await json(path, 'PATCH', { location: 'Rome' }, { 'if-match': '"1"' });
-  await envelope(t, stale, 409, 'version_conflict');
+  await envelope(t, stale, 412, 'precondition_failed');
   t.equal(stale.headers.get('etag'), '"2"', 'tells the client the current version');
   t.equal(deps.employees.items.get(e.id)?.location, 'Paris', 'nothing overwritten');
   await envelope(t, await json(path, 'PATCH', {}, { 'if-match': '"2"' }), 400, 'validation_failed');
@@ -180,8 +180,8 @@ t.test('DELETE removes the employee and photo; If-Match is honoured when sent', 
       method: 'DELETE',
       headers: { 'if-match': '"1"' },
     }),
-    409,
-    'version_conflict',
+    412,
+    'precondition_failed',
   );
   t.equal((await app.request(`/api/employees/${e.id}`, { method: 'DELETE' })).status, 204);
   t.equal(deps.employees.items.size, 0);

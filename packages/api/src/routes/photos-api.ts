@@ -6,9 +6,15 @@ import { readForm } from '../middleware/csrf-token.js';
 import { PHOTO_WRONG_TYPE } from '../photos/photo-processor.js';
 import { etagFor, readIfMatch, toEmployeeView } from './api-support.js';
 
-/** PUT and DELETE of an employee's photo; the image type is read from its bytes. */
+/** GET (a redirect to S3), PUT and DELETE of an employee's photo; the image type is read from its bytes. */
 export function photosApiRoutes(service: EmployeeService) {
   return new Hono<AppEnv>()
+    .get('/employees/:id/photo', async (c) => {
+      const url = await service.signedPhotoUrl(c.req.param('id'));
+      // The redirect must not outlive the URL it points at; the image bytes themselves cache.
+      c.header('Cache-Control', 'private, no-store');
+      return c.redirect(url, 302);
+    })
     .put('/employees/:id/photo', async (c) => {
       const expectedVersion = readIfMatch(c, false);
       const type = (c.req.header('content-type') ?? '').toLowerCase();

@@ -11,6 +11,7 @@ import {
   ForbiddenError,
   MethodNotAllowedError,
   NotFoundError,
+  PayloadTooLargeError,
   UnauthorizedError,
 } from '../errors.js';
 import { limitBody } from '../middleware/body-limit.js';
@@ -18,6 +19,13 @@ import { isSameOrigin } from '../middleware/csrf-origin.js';
 import { ensureCsrfToken, verifyCsrfForm } from '../middleware/csrf-token.js';
 import { flash } from '../middleware/flash.js';
 import { ROUTE_POLICY, type RouteRule } from './route-policy.js';
+
+/** The body size the headers announce; chunked counts as 1 (some body; its limit is counted as read). */
+function declaredBodyBytes(c: Context): number {
+  if (c.req.header('transfer-encoding')) return 1;
+  const length = Number(c.req.header('content-length') ?? 0);
+  return Number.isFinite(length) && length > 0 ? length : 0;
+}
 
 export interface PolicyDeps {
   readonly config: ApiConfig;
@@ -106,6 +114,9 @@ export function enforceRoutePolicy(
       );
     }
     if (otherMethods.length > 0) throw new MethodNotAllowedError(otherMethods);
+    // A declared size is refused from the headers alone, on every method (a GET's body included).
+    const declared = declaredBodyBytes(c);
+    if (declared > rule.body.maxBytes) throw new PayloadTooLargeError(rule.body.message);
     const limit = limits.get(rule) as MiddlewareHandler;
     await limit(c, async () => {
       if (rule.csrf) {

@@ -78,6 +78,7 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   api('GET', '/api/employees', 'viewer'),
   api('GET', '/api/employees/:id', 'viewer'),
   api('GET', '/api/employees.csv', 'viewer'),
+  api('GET', '/api/employees/:id/photo', 'viewer'),
 
   page('GET', '/add', 'editor'),
   page('GET', '/edit/:id', 'editor'),

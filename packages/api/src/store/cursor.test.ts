@@ -22,6 +22,8 @@ t.test('rejects anything it did not issue with a 400', async (t) => {
     forged({ v: 1, s: 'a#other-id', id }),
     forged({ v: 1, s: `a#${id}`, id: 'not-a-uuid' }),
     forged({ v: 1, s: `a#${id}`, id, extra: true }),
+    // 600 characters, 1,200 bytes: within a character limit, over DynamoDB's 1,024-byte key.
+    forged({ v: 1, s: `${'é'.repeat(600)}#${id}`, id }),
     Buffer.from('{not json').toString('base64url'),
   ]) {
     const error = t.throws(() => decodeCursor(bad)) as BadRequestError;

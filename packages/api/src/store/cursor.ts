@@ -1,4 +1,4 @@
-import { employeeIdSchema } from '@empdir/shared';
+import { employeeIdSchema, SORT_KEY_MAX_BYTES, utf8Bytes } from '@empdir/shared';
 import { z } from 'zod';
 import { BadRequestError } from '../errors.js';
 
@@ -12,7 +12,11 @@ const MAX_CURSOR_CHARS = 2048;
 
 const cursorSchema = z.strictObject({
   v: z.literal(1),
-  s: z.string().min(1).max(1024),
+  // In bytes, as DynamoDB counts: a cursor too long for a sort key is ours to refuse (400).
+  s: z
+    .string()
+    .min(1)
+    .refine((s) => utf8Bytes(s) <= SORT_KEY_MAX_BYTES),
   id: employeeIdSchema,
 });
 

@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { EMPLOYEE_TABLE, type Employee, sortNameFor } from '@empdir/shared';
+import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, VersionConflictError } from '../errors.js';
 import { toUpstreamError } from './aws-errors.js';
 import { decodeCursor } from './cursor.js';
@@ -30,9 +31,12 @@ function isConditionFailure(error: unknown): boolean {
 export class DynamoDbEmployeeStore implements EmployeeStore {
   readonly #doc: DynamoDBDocumentClient;
 
+  readonly #reported = new Set<string>();
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly logger?: Logger,
   ) {
     this.#doc = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
@@ -63,7 +67,7 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     const page = raw.slice(0, query.limit);
     const more = raw.length > query.limit || out.LastEvaluatedKey !== undefined;
     const last = page.at(-1);
-    const items = page.map(fromItem);
+    const items = page.flatMap((item) => this.#readable(item));
     return more && last ? { items, nextCursor: cursorAfter(last) } : { items };
   }
 
@@ -184,6 +188,25 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     await this.#call(() =>
       this.client.send(new DescribeTableCommand({ TableName: this.tableName })),
     );
+  }
+
+  /** One malformed item must not fail the page: it is skipped, and logged once per id. */
+  #readable(item: Record<string, unknown>): Employee[] {
+    try {
+      return [fromItem(item)];
+    } catch (error) {
+      const id = typeof item.id === 'string' ? item.id.slice(0, 64) : '(no id)';
+      if (!this.#reported.has(id)) {
+        if (this.#reported.size >= 1000) this.#reported.clear();
+        this.#reported.add(id);
+        // Field paths only: the item's values stay out of the log.
+        const fields = (error as { cause?: { issues?: { path: unknown[] }[] } }).cause?.issues?.map(
+          (issue) => issue.path.join('.'),
+        );
+        this.logger?.error({ id, fields }, 'skipped a malformed employee item in the list');
+      }
+      return [];
+    }
   }
 
   async #whyConditionFailed(id: string): Promise<Error> {
