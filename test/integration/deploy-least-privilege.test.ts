@@ -335,6 +335,14 @@ t.test('the chain check fails for a widened copy', async (t) => {
     /tagged as another client\): expected denied, got Allowed[\s\S]*a session named for another client/,
     'the trust without its conditions: caught',
   );
+  const anyIdentity = structuredClone(api);
+  for (const s of anyIdentity.trustPolicy.Statement)
+    if (s.Condition?.StringEquals) delete s.Condition.StringEquals['sts:SourceIdentity'];
+  t.match(
+    (await roleChainProblems(instance, anyIdentity)).join('\n'),
+    /with another source identity\): expected denied, got Allowed[\s\S]*without a source identity\): expected denied, got Allowed[\s\S]*set another source identity\): expected denied, got Allowed/,
+    'the trust without its SourceIdentity condition: caught',
+  );
   const anyone = structuredClone(api);
   for (const s of anyone.trustPolicy.Statement)
     s.Principal = { AWS: `arn:aws:iam::${api.accountId}:root` };
