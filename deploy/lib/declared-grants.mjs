@@ -1,5 +1,5 @@
 // Every request the templates' policies may allow, written down once and independently of the
-// policies: test/integration/deploy-exact-grants.test.ts requires IAM's evaluation of the
+// policies: test/integration/deploy-exact-grants-*.test.ts require IAM's evaluation of the
 // policies to allow exactly these and nothing else. Widening a policy means adding a line here.
 // Resources are `!Sub` texts over the template's names; a trailing `*` covers one key below it.
 import { ACCOUNT_GRANTS } from './declared-grants-account.mjs';

