@@ -37,6 +37,7 @@ export async function searchEmployees(
   tableName: string,
   call: Call,
   query: SearchQuery,
+  budget = SEARCH_HINT_BUDGET,
 ): Promise<StoredPage> {
   const partition = searchPartition(query);
   const start = query.cursor ? decodeCursor(query.cursor) : undefined;
@@ -49,10 +50,10 @@ export async function searchEmployees(
   let examined = 0;
   let lastExamined: string | undefined;
   let exhausted = false;
-  while (matches.length <= query.limit && examined < SEARCH_HINT_BUDGET) {
+  while (matches.length <= query.limit && examined < budget) {
     const wanted = query.limit + 1 - matches.length;
     // An exact partition's hints all match (unless stale), so read no more than the page needs.
-    const limit = Math.min(SEARCH_HINT_BUDGET - examined, partition.exact ? wanted : 100);
+    const limit = Math.min(budget - examined, partition.exact ? wanted : 100);
     const out = await call(() =>
       doc.send(
         new QueryCommand({
