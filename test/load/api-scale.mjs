@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { encodeCursor } from '../../packages/api/dist/store/cursor.js';
+import { closedLoop } from './api-measure.mjs';
 import { middleSortKey, seedDirect } from './api-scale-seed.mjs';
 import { startApiStack, TABLE_NAME } from './api-stack.mjs';
 import { loadRun } from './load-run.mjs';
@@ -34,6 +35,7 @@ export async function runScale({ sizes, durationS, engine }) {
   const loadAtStart = loadAverage1m();
   const measureEveryone = await everyoneMeasure();
   const stack = await startApiStack({ engine });
+  const dynamoDb = stack.ddb.engine;
   /** @type {any[]} */
   const rows = [];
   try {
@@ -79,8 +81,26 @@ export async function runScale({ sizes, durationS, engine }) {
           headers: stack.headers,
         });
       }
+      // One request at a time as well: on a shared machine the 16-connection figures are mostly queueing.
+      /** @type {Record<string, any>} */
+      const sequential = {};
+      for (const [name, path] of Object.entries(paths)) {
+        sequential[name] = await closedLoop(1, Math.min(durationS, 3) * 1000, async () => {
+          const res = await fetch(`${stack.url}${path}`, { headers: stack.headers });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+        });
+      }
       const everyone = measureEveryone ? await measureEveryone(stack.url, stack.headers) : null;
-      rows.push({ size, items, seedMs, loadAverage1m: loadAverage1m(), runs, everyone });
+      rows.push({
+        size,
+        items,
+        seedMs,
+        loadAverage1m: loadAverage1m(),
+        runs,
+        sequential,
+        everyone,
+      });
     }
   } finally {
     await stack.stop();
@@ -89,7 +109,7 @@ export async function runScale({ sizes, durationS, engine }) {
     benchmark: 'api-scale',
     machine: machine(),
     setup: {
-      dynamoDb: engine,
+      dynamoDb,
       connections: CONNECTIONS,
       durationS,
       seededThrough:
@@ -110,7 +130,9 @@ export async function runScale({ sizes, durationS, engine }) {
 const ms = (value) => (Number.isFinite(value) ? value.toFixed(1) : '–');
 /** @param {any} run */
 const cell = (run) =>
-  `${ms(run.p50Ms)} / ${ms(run.p99Ms)}${run.non2xx || run.errors ? ` (${run.non2xx + run.errors} failed)` : ''}`;
+  run.requests === 0
+    ? 'no answer within the run'
+    : `${ms(run.p50Ms)} / ${ms(run.p99Ms)}${run.non2xx || run.errors ? ` (${run.non2xx + run.errors} failed)` : ''}`;
 
 /** @param {any} data */
 export function scaleMarkdown(data) {
@@ -134,18 +156,30 @@ export function scaleMarkdown(data) {
   );
   const first = data.rows[0];
   const last = data.rows.at(-1);
-  const ratios =
+  /** @param {'runs' | 'sequential'} kind */
+  const ratios = (kind) =>
     first && last && first !== last
       ? names
-          .map((n) => `${n} ${(last.runs[n].p50Ms / first.runs[n].p50Ms).toFixed(2)}×`)
+          .map((n) => `${n} ${(last[kind][n].p50Ms / first[kind][n].p50Ms).toFixed(2)}×`)
           .join(', ')
       : 'one size only';
+  const sequentialTable = markdownTable(
+    ['employees', 'first page', 'search q=ma', 'search q=anderss', 'deep page'],
+    data.rows.map((/** @type {any} */ r) => [
+      r.size.toLocaleString('en-US'),
+      ...names.map((n) => `${ms(r.sequential[n].p50Ms)} / ${ms(r.sequential[n].p99Ms)}`),
+    ]),
+  );
   return [
     `## bench:api at scale — ${data.rows.map((/** @type {any} */ r) => r.size.toLocaleString('en-US')).join(' / ')} employees`,
     '',
-    `DynamoDB stand-in: ${data.setup.dynamoDb}; employees and their search hint items written with BatchWriteItem, not through the API. JSON API, default page size 25, ${data.setup.connections} connections, ${data.setup.durationS} s per run (autocannon in the benchmark process, on the same ${data.machine.cores} shared cores). Goal: flat across sizes (p50 within 1.5× from the smallest to the largest). p50 ratio largest/smallest: ${ratios}.`,
+    `DynamoDB stand-in: ${data.setup.dynamoDb}; employees and their search hint items written with BatchWriteItem, not through the API. JSON API, default page size 25, ${data.setup.connections} connections, ${data.setup.durationS} s per run (autocannon in the benchmark process, on the same ${data.machine.cores} shared cores). Goal: flat across sizes (p50 within 1.5× from the smallest to the largest). p50 ratio largest/smallest at 16 connections: ${ratios('runs')}; one at a time: ${ratios('sequential')}.`,
     '',
     table,
+    '',
+    'The same requests one at a time (p50 / p99 ms), which queueing behind other processes distorts less:',
+    '',
+    sequentialTable,
     '',
     `Measured ${data.machine.measuredAt}, Node ${data.machine.node}; 1-min load average ${data.loadAverage1m.atStart} at the start (the machine was shared with other work).`,
   ].join('\n');
