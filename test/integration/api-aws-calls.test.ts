@@ -38,7 +38,9 @@ function toCall(clientName: string, commandName: string, input: Record<string, u
   const operation = `${service}:${commandName.replace(/Command$/, '')}`;
   const action = ACTION_FOR[operation] ?? operation;
   if (service === 'dynamodb') {
-    const table = input.TableName === TABLE_NAME ? `\${Table}` : String(input.TableName);
+    // BatchGetItem names its table in RequestItems, not TableName.
+    const tableName = input.TableName ?? Object.keys(input.RequestItems ?? {}).join(',');
+    const table = tableName === TABLE_NAME ? `\${Table}` : String(tableName);
     const index = input.IndexName ? `/index/${String(input.IndexName)}` : '';
     return { action, resource: `arn:aws:dynamodb:\${Region}:\${Account}:table/${table}${index}` };
   }
@@ -101,6 +103,7 @@ async function exerciseEveryRoute(t: Test, server: { url: string }) {
   });
   t.equal(put.status, 200);
   t.equal((await api(server.url, '/api/employees')).status, 200);
+  t.equal((await api(server.url, '/api/employees?q=rec&badge=apple')).status, 200);
   t.equal((await api(server.url, `/api/employees/${e.id}`)).status, 200);
   // The photo route presigns a GetObject: the one place the API needs s3:GetObject.
   const photo = await fetch(`${server.url}/api/employees/${e.id}/photo`, {

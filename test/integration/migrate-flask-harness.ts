@@ -6,6 +6,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { loadMigrateConfig, type MigrateConfig } from '../../packages/api/src/migrate/index.js';
+import { EMPLOYEE_TABLE } from '../../packages/shared/dist/index.js';
 import { type DynamoDbStandin, startDynamoDb } from '../support/dynamodb.js';
 import {
   createBucketIfMissing,
@@ -162,7 +163,10 @@ export async function scanAll(
     items.push(...(out.Items ?? []));
     startKey = out.LastEvaluatedKey;
   } while (startKey);
-  return items.sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  // Search hint items are the index's, not employees: see packages/api/src/store/search-hints.ts.
+  return items
+    .filter((item) => !(EMPLOYEE_TABLE.search.employeeIdAttribute in item))
+    .sort((a, b) => String(a.id).localeCompare(String(b.id)));
 }
 
 export async function objectKeys(standins: FlaskStandins, bucket: string): Promise<string[]> {

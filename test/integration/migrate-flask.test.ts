@@ -55,6 +55,15 @@ t.test('every shape the original allowed is copied or skipped as documented', as
     ['Ada Lovelace', 'Bo', 'Cy', 'Di', 'Ed', 'Gus'],
     'listed by the API store, sorted by name',
   );
+  const found = await new DynamoDbEmployeeStore(client, names.tableName).search({
+    q: 'lovel',
+    limit: 10,
+  });
+  t.same(
+    found.items.map((e) => e.fullName),
+    ['Ada Lovelace'],
+    'migrated employees are searchable (their hint items were written too)',
+  );
   const items = await scanAll(standins, names.tableName);
   const byId = new Map(items.map((item) => [item.id, item]));
   t.same(

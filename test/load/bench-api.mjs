@@ -1,7 +1,10 @@
 // bench:api — the employee directory's read path against the local stand-ins with 1000
 // employees: first page, every page in turn, the JSON list, and the stand-in's own share.
 //   node test/load/bench-api.mjs [--quick] [--engine dynalite|dynamodb-local]
+//     [--scale-only | --no-scale] [--sizes 1000,10000,100000]
+// Then, unless --no-scale, the scale run of api-scale.mjs (1k, 10k, 100k seeded directly).
 import { closedLoop, directQuery, median, walkHtml, walkJson } from './api-measure.mjs';
+import { runScale } from './api-scale.mjs';
 import { seedThroughApi, startApiStack, TABLE_NAME } from './api-stack.mjs';
 import { loadRun } from './load-run.mjs';
 import {
@@ -321,4 +324,15 @@ function markdown(data) {
   return { full, summary };
 }
 
-await main();
+const sizesArg = process.argv.includes('--sizes')
+  ? process.argv[process.argv.indexOf('--sizes') + 1]
+  : undefined;
+const sizes = (sizesArg ?? '1000,10000,100000').split(',').map(Number);
+if (!process.argv.includes('--scale-only')) await main();
+if (!process.argv.includes('--no-scale')) {
+  try {
+    await runScale({ sizes, durationS, engine });
+  } finally {
+    await stopAll();
+  }
+}

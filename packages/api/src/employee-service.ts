@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { NotFoundError, UpstreamError, VersionConflictError } from './errors.js';
 import type { ImageJobs } from './photos/image-jobs.js';
 import type { PhotoUrlCache } from './photos/photo-url-cache.js';
-import type { EmployeeStore, StoredPage } from './store/employee-store.js';
+import type { EmployeeStore, SearchQuery, StoredPage } from './store/employee-store.js';
 import type { PhotoStore } from './store/photo-store.js';
 
 export interface EmployeeServiceDeps {
@@ -38,6 +38,10 @@ export class EmployeeService {
 
   list(query: { limit: number; cursor?: string }): Promise<StoredPage> {
     return this.deps.employees.list(query);
+  }
+
+  search(query: SearchQuery): Promise<StoredPage> {
+    return this.deps.employees.search(query);
   }
 
   async get(id: string): Promise<Employee> {

@@ -1,4 +1,4 @@
-import { type Employee, sortNameFor } from '@empdir/shared';
+import { type Employee, matchesSearch, searchPartition, sortNameFor } from '@empdir/shared';
 import {
   ConflictError,
   NotFoundError,
@@ -10,6 +10,7 @@ import {
   applyChanges,
   type EmployeeChanges,
   type EmployeeStore,
+  type SearchQuery,
   type StoredPage,
   type WriteOptions,
 } from '../src/store/employee-store.js';
@@ -27,8 +28,23 @@ export class MemoryEmployeeStore implements EmployeeStore {
 
   async list(query: { limit: number; cursor?: string }): Promise<StoredPage> {
     this.#enter('list');
+    return this.#page(query, () => true);
+  }
+
+  async search(query: SearchQuery): Promise<StoredPage> {
+    this.#enter('search');
+    // Throws as the DynamoDB store does when no criterion has a letter or digit.
+    searchPartition(query);
+    return this.#page(query, (employee) => matchesSearch(employee, query));
+  }
+
+  #page(
+    query: { limit: number; cursor?: string },
+    wanted: (employee: Employee) => boolean,
+  ): StoredPage {
     const start = query.cursor ? decodeCursor(query.cursor) : undefined;
     const sorted = [...this.items.values()]
+      .filter(wanted)
       .map((employee) => ({ employee, key: sortNameFor(employee.fullName, employee.id) }))
       .sort((a, b) => byBytes(a.key, b.key))
       .filter((entry) => !start || byBytes(entry.key, start.sortName) > 0);

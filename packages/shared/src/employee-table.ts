@@ -12,6 +12,23 @@ export const EMPLOYEE_TABLE = {
     /** Every item carries this constant in `listKey`, so all of them share the index's one partition. */
     listKeyValue: 'employee',
   },
+  /**
+   * Search hints share the byName index: a hint item's `listKey` is a search key (`p#<prefix>`,
+   * `b#<badge>`, `l#<location>`) instead of `employee`, its `sortName` the employee's, so one
+   * Query of that partition returns the matching employees in list order. Hints hold keys only;
+   * a search reads the employees themselves and keeps those that still match.
+   */
+  search: {
+    /** Name prefixes of 1 to this many characters are indexed; longer queries are checked. */
+    prefixMax: 5,
+    /** Words of a name beyond this many are not searchable (bounds the hints per employee). */
+    wordsMax: 8,
+    prefixTag: 'p#',
+    badgeTag: 'b#',
+    locationTag: 'l#',
+    /** The employee a hint points at. */
+    employeeIdAttribute: 'employeeId',
+  },
 } as const;
 
 /** DynamoDB's limit on a sort key, in UTF-8 bytes. */

@@ -14,6 +14,11 @@ export interface IamActionGrant {
 export const API_IAM_ACTIONS: readonly IamActionGrant[] = [
   { action: 'dynamodb:GetItem', resource: 'table', why: 'view and edit one employee' },
   {
+    action: 'dynamodb:BatchGetItem',
+    resource: 'table',
+    why: 'search: read the employees a page of search hints points at',
+  },
+  {
     action: 'dynamodb:PutItem',
     resource: 'table',
     why: 'create an employee (conditional on absence)',
@@ -32,7 +37,7 @@ export const API_IAM_ACTIONS: readonly IamActionGrant[] = [
   {
     action: 'dynamodb:Query',
     resource: 'table-indexes',
-    why: 'list employees sorted by name, one page at a time',
+    why: 'list and search employees sorted by name, one page at a time',
   },
   {
     action: 's3:ListBucket',

@@ -7,3 +7,4 @@ export * from './error-envelope.js';
 export * from './iam-actions.js';
 export * from './ids.js';
 export * from './instance-identity.js';
+export * from './search-keys.js';

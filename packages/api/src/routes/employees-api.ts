@@ -10,6 +10,7 @@ import type { AppEnv } from '../app-env.js';
 import type { EmployeeService } from '../employee-service.js';
 import { ValidationError } from '../errors.js';
 import { etagFor, readIfMatch, readJson, toEmployeeView, withPhotoUrl } from './api-support.js';
+import { criteriaOf, searchQueryFields } from './search-query.js';
 
 export const listQuerySchema = z.object({
   limit: z
@@ -25,18 +26,20 @@ export const listQuerySchema = z.object({
     .max(2048)
     .optional()
     .describe('nextCursor from the previous page; opaque'),
+  ...searchQueryFields,
 });
 
-/** The JSON API for employees: sorted, paginated list; create; read; conditional update; delete. */
+/** The JSON API for employees: sorted, paginated list and search; create; read; update; delete. */
 export function employeesApiRoutes(service: EmployeeService) {
   return new Hono<AppEnv>()
     .get('/employees', async (c) => {
       const query = listQuerySchema.safeParse(c.req.query());
       if (!query.success) throw new ValidationError(issuesFromZod(query.error));
-      const page = await service.list({
-        limit: query.data.limit ?? EMPLOYEE_PAGE_LIMIT.default,
-        cursor: query.data.cursor,
-      });
+      const { limit = EMPLOYEE_PAGE_LIMIT.default, cursor } = query.data;
+      const criteria = criteriaOf(query.data);
+      const page = criteria
+        ? await service.search({ ...criteria, limit, cursor })
+        : await service.list({ limit, cursor });
       const urls = await service.photoUrls(page.items);
       const items = page.items.map((item) => withPhotoUrl(item, urls));
       c.header('Cache-Control', 'no-store');

@@ -12,14 +12,17 @@ import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, VersionConflictError } from '../errors.js';
 import { toUpstreamError } from './aws-errors.js';
 import { decodeCursor } from './cursor.js';
+import { searchEmployees } from './dynamodb-search.js';
 import { cursorAfter, fromItem, toItem } from './employee-item.js';
 import {
   applyChanges,
   type EmployeeChanges,
   type EmployeeStore,
+  type SearchQuery,
   type StoredPage,
   type WriteOptions,
 } from './employee-store.js';
+import { SearchHintWriter, touchesSearch } from './search-hints.js';
 
 const index = EMPLOYEE_TABLE.byNameIndex;
 
@@ -30,6 +33,7 @@ function isConditionFailure(error: unknown): boolean {
 /** Employees in one DynamoDB table, listed through the byName index (never a Scan). */
 export class DynamoDbEmployeeStore implements EmployeeStore {
   readonly #doc: DynamoDBDocumentClient;
+  readonly #hints: SearchHintWriter;
 
   readonly #reported = new Set<string>();
 
@@ -41,6 +45,11 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     this.#doc = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
     });
+    this.#hints = new SearchHintWriter(this.#doc, tableName, (send) => this.#call(send));
+  }
+
+  search(query: SearchQuery): Promise<StoredPage> {
+    return searchEmployees(this.#doc, this.tableName, (send) => this.#call(send), query);
   }
 
   async list(query: { limit: number; cursor?: string }): Promise<StoredPage> {
@@ -81,6 +90,8 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
   }
 
   async create(employee: Employee): Promise<void> {
+    // Hints first: an employee is never findable by its item yet missing from search.
+    await this.#hints.putNew(employee);
     try {
       await this.#call(() =>
         this.#doc.send(
@@ -99,6 +110,32 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
   }
 
   async update(
+    id: string,
+    changes: EmployeeChanges,
+    options: WriteOptions & { updatedAt: string },
+  ): Promise<{ before: Employee; after: Employee }> {
+    if (!touchesSearch(changes)) return this.#update(id, changes, options);
+    // The hints to add and drop depend on the item before, so read it and write on its version.
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(id);
+      if (!current) throw new NotFoundError();
+      const expected = options.expectedVersion ?? current.version;
+      if (expected !== current.version) throw new VersionConflictError(current.version);
+      const after = applyChanges(current, changes, options.updatedAt);
+      await this.#hints.putNew(after, current);
+      try {
+        const result = await this.#update(id, changes, { ...options, expectedVersion: expected });
+        await this.#dropStaleHints(result.before, result.after.version, result.after);
+        return result;
+      } catch (error) {
+        // Someone else wrote in between; without If-Match, read their version and apply again.
+        const again = options.expectedVersion === undefined && attempt < 3;
+        if (!(error instanceof VersionConflictError && again)) throw error;
+      }
+    }
+  }
+
+  async #update(
     id: string,
     changes: EmployeeChanges,
     options: WriteOptions & { updatedAt: string },
@@ -177,7 +214,9 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
         ),
       );
       if (!out.Attributes) throw new NotFoundError();
-      return fromItem(out.Attributes);
+      const removed = fromItem(out.Attributes);
+      await this.#dropStaleHints(removed, removed.version + 1);
+      return removed;
     } catch (error) {
       if (isConditionFailure(error)) throw await this.#whyConditionFailed(id);
       throw error;
@@ -207,6 +246,11 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
       }
       return [];
     }
+  }
+
+  async #dropStaleHints(before: Employee, version: number, after?: Employee): Promise<void> {
+    // The write itself succeeded; a hint left behind is dropped by every search that reads it.
+    await this.#hints.deleteStale(before, version, after).catch(() => undefined);
   }
 
   async #whyConditionFailed(id: string): Promise<Error> {

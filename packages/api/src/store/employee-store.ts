@@ -1,4 +1,4 @@
-import type { BadgeKey, Employee } from '@empdir/shared';
+import type { BadgeKey, Employee, SearchCriteria } from '@empdir/shared';
 
 /** Fields an update may set; `photoKey: null` removes the photo. */
 export interface EmployeeChanges {
@@ -19,6 +19,12 @@ export interface StoredPage {
   readonly nextCursor?: string;
 }
 
+/** A search: at least one criterion, and a page like the list's. */
+export interface SearchQuery extends SearchCriteria {
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
 /**
  * Where employees live. Implementations throw NotFoundError, VersionConflictError,
  * BadRequestError (bad cursor) or UpstreamError, nothing else.
@@ -26,6 +32,11 @@ export interface StoredPage {
 export interface EmployeeStore {
   /** One page sorted by name (case-folded), then id. `cursor` is one a previous page returned. */
   list(query: { readonly limit: number; readonly cursor?: string }): Promise<StoredPage>;
+  /**
+   * One page of the employees meeting every criterion, in list order, with the list's cursors.
+   * A page may hold fewer than `limit` items and still have a `nextCursor`.
+   */
+  search(query: SearchQuery): Promise<StoredPage>;
   get(id: string): Promise<Employee | undefined>;
   /** Fails with VersionConflictError if the id already exists. */
   create(employee: Employee): Promise<void>;

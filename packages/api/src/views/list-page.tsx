@@ -1,8 +1,9 @@
-import type { Employee } from '@empdir/shared';
+import type { Employee, SearchCriteria } from '@empdir/shared';
 import { BadgeIcon } from './badge-icon.js';
 import { DeleteLink } from './delete-page.js';
 import { Layout } from './layout.js';
 import { useCan } from './page-context.js';
+import { listHref, SearchForm } from './search-form.js';
 
 export interface ListPageProps {
   readonly employees: readonly Employee[];
@@ -11,6 +12,8 @@ export interface ListPageProps {
   readonly isFirstPage: boolean;
   readonly csrfToken: string;
   readonly flash: string | undefined;
+  /** Set when the page shows a search's results rather than the whole list. */
+  readonly criteria?: SearchCriteria;
 }
 
 /** The directory: photo, name linking to the view page, badge icons, location; paginated. */
@@ -29,7 +32,13 @@ export function ListPage(props: ListPageProps) {
         ) : null
       }
     >
-      {empty && props.isFirstPage ? <h2 class="empty">Empty Directory</h2> : null}
+      <SearchForm criteria={props.criteria} />
+      {empty && props.isFirstPage && !props.criteria ? (
+        <h2 class="empty">Empty Directory</h2>
+      ) : null}
+      {empty && props.isFirstPage && props.criteria ? (
+        <p class="empty">No employees match.</p>
+      ) : null}
       {empty && !props.isFirstPage ? <p class="empty">No more employees.</p> : null}
       {empty ? null : (
         <table class="directory">
@@ -74,14 +83,14 @@ export function ListPage(props: ListPageProps) {
         </table>
       )}
       <nav class="pager" aria-label="Pages">
-        {props.isFirstPage ? null : <a href="/">First page</a>}
+        {props.isFirstPage ? null : <a href={listHref(props.criteria)}>First page</a>}
         <a href="/everyone">Everyone on one page</a>
         <a href="/api/employees.csv" download>
           Download CSV
         </a>
         {canEdit ? <a href="/import">Import CSV</a> : null}
         {props.nextCursor ? (
-          <a rel="next" href={`/?cursor=${encodeURIComponent(props.nextCursor)}`}>
+          <a rel="next" href={listHref(props.criteria, props.nextCursor)}>
             Next
           </a>
         ) : null}

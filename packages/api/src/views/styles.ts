@@ -32,6 +32,8 @@ table.directory td.row-actions{width:1%;white-space:nowrap}
 .badge .fa{color:#fff}
 .badge{display:inline-block;padding:.15rem .5rem;margin:.15rem;border-radius:1rem;background:#0972d3;color:#fff;font-size:.9rem}
 .pager{display:flex;gap:1rem;margin:1rem 0}
+form.search{margin:0 0 1rem}
+form.search input,form.search select{padding:.3rem;font:inherit;border:1px solid #8a94a6;border-radius:4px}
 .employee{display:flex;gap:2rem;flex-wrap:wrap;background:#fff;padding:1rem;border:1px solid #d5dbe3;margin-bottom:1rem}
 dl.details{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1rem;margin:0}
 dl.details dt{font-weight:600}
