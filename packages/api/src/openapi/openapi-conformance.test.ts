@@ -119,7 +119,7 @@ t.test('real responses of every route match the document', async (t) => {
   const patch = (body: unknown, ifMatch?: string) =>
     app.request(id, json('PATCH', body, ifMatch ? { 'if-match': ifMatch } : {}));
   await conforms(t, 'PATCH', one, await patch({ location: 'Paris' }, '"1"'), 200);
-  await conforms(t, 'PATCH', one, await patch({ location: 'Rome' }, '"1"'), 409);
+  await conforms(t, 'PATCH', one, await patch({ location: 'Rome' }, '"1"'), 412);
   await conforms(t, 'PATCH', one, await patch({ location: 'Rome' }), 428);
   await conforms(t, 'PATCH', one, await patch({ badges: ['rocket'] }, '"2"'), 400);
 
@@ -128,7 +128,9 @@ t.test('real responses of every route match the document', async (t) => {
     app.request(`${id}/photo`, { method: 'PUT', headers: { 'content-type': type }, body });
   await conforms(t, 'PUT', photo, await put(image, 'image/jpeg'), 200);
   await conforms(t, 'PUT', photo, await put('text', 'text/plain'), 415);
+  await conforms(t, 'GET', photo, await app.request(`${id}/photo`), 302);
   await conforms(t, 'DELETE', photo, await app.request(`${id}/photo`, { method: 'DELETE' }), 200);
+  await conforms(t, 'GET', photo, await app.request(`${id}/photo`), 404);
 
   const file = 'fullName,jobTitle,location\nBo,Designer,Oslo\n';
   const post = (body: string, type = 'text/csv') =>
