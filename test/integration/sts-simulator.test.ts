@@ -386,3 +386,33 @@ function toBuffer(data: string | ArrayBufferView | ArrayBuffer): Buffer {
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return Buffer.from(data);
 }
+
+t.test(
+  "issueKeyIds: a role's sessions get that key id; AssumeRole is still SigV4-checked",
+  async (t) => {
+    const REPORTS_ROLE = `arn:aws:iam::${ACCOUNT}:role/empdir-prod-reports`;
+    const sim = await startStsSimulator({
+      roles: [API_ROLE, REPORTS_ROLE],
+      issueKeyIds: { [API_ROLE]: 'S3RVER' },
+    });
+    t.teardown(() => sim.close());
+    const key = instanceKey();
+    sim.trust(key);
+    const assume = (credentials: Key, RoleArn: string) =>
+      client(sim.url, credentials).send(
+        new AssumeRoleCommand({ RoleArn, RoleSessionName: 'i-0123456789abcdef0-x' }),
+      );
+    const api = await assume(key, API_ROLE);
+    t.equal(api.Credentials?.AccessKeyId, 'S3RVER');
+    const reports = await assume(key, REPORTS_ROLE);
+    t.not(reports.Credentials?.AccessKeyId, 'S3RVER', 'roles not listed keep random key ids');
+    const forged = await failure(assume({ ...key, secretAccessKey: 'not-the-secret' }, API_ROLE));
+    t.equal(forged.name, 'SignatureDoesNotMatch');
+    t.same(parseStsSimulatorArgs(['--issue-key-id', `${API_ROLE}=S3RVER`]).issueKeyIds, {
+      [API_ROLE]: 'S3RVER',
+    });
+    t.throws(() => parseStsSimulatorArgs(['--issue-key-id', 'S3RVER']), {
+      message: /--issue-key-id must be ROLE_ARN=KEY_ID/,
+    });
+  },
+);

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startImdsSimulator } from '../support/imds-simulator.js';
+import { runClientRoles } from './client-roles.mjs';
 import { startDaemon, sumMetric } from './daemon.mjs';
 import { runFaultsTable } from './faults-table.mjs';
 import { imdsChartSvg } from './imds-chart.mjs';
@@ -97,6 +98,7 @@ async function main() {
       ...longLived,
       ...(await withoutAndWith(sim, (env) => runLongLived({ ...longLived, env }))),
     };
+    const clientRoles = await runClientRoles({ processCounts: [10, 100], concurrency });
     console.log('simulated hour with an injected clock…');
     const simulatedHour = await runSimulatedHour();
     const faults = await runFaultsTable(faultsPlan(quick));
@@ -112,6 +114,7 @@ async function main() {
       },
       shortLived,
       longLived: longLivedResult,
+      clientRoles,
       simulatedHour,
       faults,
       benchMs: performance.now() - benchStartedMs,
@@ -218,6 +221,14 @@ function markdown(data) {
     '',
     long,
     '',
+    ...(data.clientRoles
+      ? [
+          `Scoped roles per client: a daemon with a clients file (api, reports; IMDS_CACHE_SERVE_INSTANCE_ROLE=off) and the STS stand-in, N processes holding the api token, ${concurrency} at a time. AssumeRole calls are the STS stand-in's request log (in parentheses, the daemon's imds_cache_client_sts_requests_total); IMDS calls include the STS stand-in's own reads of the instance keys (in parentheses, the daemon's). Each client's role is assumed once at start and then once per refresh (sessions last 1 h, refreshed ahead), however many processes ask.`,
+          '',
+          data.clientRoles.markdown,
+          '',
+        ]
+      : []),
     data.simulatedHour.markdown,
     '',
     ...(data.faults

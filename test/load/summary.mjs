@@ -57,8 +57,39 @@ function imdsSection(imds) {
     '',
     goal,
     '',
+    ...(imds.clientRoles ? [clientRolesSection(imds), ''] : []),
     `Over a simulated hour (injected clock, credentials rotated every 15 min, ${fmt(hour.lookups)} client lookups) the daemon made ${hour.upstreamCalls} IMDS calls at its default ${hour.ttlMs / 1000} s TTL (${hour.credentialFetches} credential fetches, ${hour.tokenFetches} token, ${hour.roleLookups} role lookup); the plain bound 60 min / TTL + token + role is ${hour.naiveBound}, and ${hour.schedulerBound} with the scheduler's 10–20 % early refresh.`,
     ...(imds.faults ? ['', faultsSection(imds.faults)] : []),
+  ].join('\n');
+}
+
+/**
+ * Scoped roles per client: IMDS and AssumeRole calls per client, flat in N.
+ * @param {any} imds
+ */
+function clientRolesSection(imds) {
+  return [
+    `**Scoped roles per client** (a daemon with a clients file \`api\`, \`reports\`, the STS stand-in, \`IMDS_CACHE_SERVE_INSTANCE_ROLE=off\`; N processes holding the api token${imds.quick ? '; `--quick` run on a loaded machine' : ''}): AssumeRole calls from the STS stand-in's request log, IMDS calls at the simulator (in parentheses, the daemon's own).`,
+    '',
+    markdownTable(
+      [
+        'N processes (api token)',
+        'clients failed',
+        'IMDS calls',
+        'AssumeRole api',
+        'AssumeRole reports',
+      ],
+      imds.clientRoles.rows.map((/** @type {any} */ r) => [
+        r.n,
+        Object.values(r.failuresByError).reduce(
+          (/** @type {number} */ a, /** @type {number} */ b) => a + b,
+          0,
+        ),
+        `${r.imdsCalls} (${r.daemonImdsCalls})`,
+        r.assumeRoleByClient.api,
+        r.assumeRoleByClient.reports,
+      ]),
+    ),
   ].join('\n');
 }
 

@@ -1,8 +1,9 @@
 // The whole stack on loopback, as `npm start` and the browser test run it: DynamoDB and S3
-// stand-ins, the IMDSv2 simulator, the imds-cache daemon pointed at it, and the API, which gets its
-// credentials only from the daemon (no keys in its environment, no IMDS access).
+// stand-ins, the IMDSv2 simulator, the STS stand-in, the imds-cache daemon with a clients file
+// (`api`, and the read-only example `reports`), and the API, which gets the `api` client's scoped
+// credentials only from the daemon (no keys in its environment, no IMDS access, no instance role).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { standinEnv, startChild } from './child-process.js';
@@ -14,6 +15,7 @@ import {
   dynamoDbClientConfig,
   s3ClientConfig,
 } from './local-aws.js';
+import { localClients } from './local-stack-clients.js';
 import { startOidcProvider } from './oidc-provider.js';
 import { startS3 } from './s3.js';
 
@@ -23,8 +25,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * @typedef {{ dataDir: string, dynamoDbEngine?: 'dynalite' | 'dynamodb-local' | 'auto',
  *   apiPort?: number, cachePort?: number, cacheOpsPort?: number,
  *   tableName?: string, bucket?: string, region?: string }} LocalStackOptions
+ * @typedef {import('./local-stack-clients.js').LocalClient} LocalClient
  * @typedef {{ apiUrl: string, cacheUrl: string, cacheOpsUrl: string, tokenFile: string,
- *   imdsUrl: string, dynamoDbEndpoint: string, dynamoDbEngine: string, s3Endpoint: string,
+ *   clients: LocalClient[], stsUrl: string, imdsUrl: string, dynamoDbEndpoint: string, dynamoDbEngine: string, s3Endpoint: string,
  *   tableName: string, bucket: string, region: string,
  *   oidc: Omit<import('./oidc-provider.js').OidcStandin, 'stop'>,
  *   stop: () => Promise<void> }} LocalStack
@@ -80,20 +83,39 @@ export async function startLocalStack(options) {
     await createTableIfMissing(dynamoDbClientConfig(ddb), tableName);
     await createBucketIfMissing(s3ClientConfig(s3), bucket);
 
-    // The simulator hands out s3rver's key id, so the daemon's credentials work on the S3 stand-in.
+    // Random instance keys: the instance role only signs AssumeRole, it never reaches S3.
     const imds = await startChild({
       name: 'imds-simulator',
       command: process.execPath,
-      args: [
-        join(root, 'test/support/imds-simulator.js'),
-        '--port',
-        '0',
-        '--access-key-id',
-        'S3RVER',
-      ],
+      args: [join(root, 'test/support/imds-simulator.js'), '--port', '0'],
       env: childEnv({}),
     });
     stops.push(imds.stop);
+
+    const clients = localClients(join(options.dataDir, 'imds-cache', 'clients'));
+    // The stand-in checks each AssumeRole's signature against the instance keys IMDS served, and
+    // gives the client sessions s3rver's key id, the only one the S3 stand-in accepts.
+    const sts = await startChild({
+      name: 'sts-simulator',
+      command: process.execPath,
+      args: [
+        join(root, 'test/support/sts-simulator.js'),
+        '--port',
+        '0',
+        '--trust-imds',
+        imds.value.url,
+        ...clients.flatMap((client) => ['--role', client.roleArn]),
+        ...clients.flatMap((client) => ['--issue-key-id', `${client.roleArn}=S3RVER`]),
+      ],
+      env: childEnv({}),
+    });
+    stops.push(sts.stop);
+    const clientsFile = join(options.dataDir, 'imds-cache', 'clients.json');
+    writeFileSync(
+      clientsFile,
+      `${JSON.stringify({ clients: clients.map((client) => client.spec) }, null, 2)}\n`,
+    );
+    const apiClient = /** @type {LocalClient} */ (clients.find((client) => client.name === 'api'));
 
     const tokenFile = join(options.dataDir, 'imds-cache', 'token');
     const cachePort = options.cachePort ?? (await freeLoopbackPort());
@@ -107,6 +129,10 @@ export async function startLocalStack(options) {
         IMDS_CACHE_LISTEN: `127.0.0.1:${cachePort}`,
         IMDS_CACHE_OPS_LISTEN: `127.0.0.1:${cacheOpsPort}`,
         IMDS_CACHE_TOKEN_FILE: tokenFile,
+        IMDS_CACHE_CLIENTS_FILE: clientsFile,
+        IMDS_CACHE_STS_ENDPOINT: sts.value.url,
+        // As deployed: no local process holds the instance role, each client gets its own.
+        IMDS_CACHE_SERVE_INSTANCE_ROLE: 'off',
       }),
     });
     stops.push(cache.stop);
@@ -132,7 +158,7 @@ export async function startLocalStack(options) {
         // Only the names this stack is reached by: a rebound DNS name is refused (421).
         TRUSTED_HOSTS: `127.0.0.1:${apiPort},localhost:${apiPort}`,
         AWS_CONTAINER_CREDENTIALS_FULL_URI: cacheUrl,
-        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: apiClient.tokenFile,
         OIDC_ISSUER: oidc.issuer,
         OIDC_CLIENT_ID: oidc.clientId,
         SESSION_SECRET: randomBytes(32).toString('base64url'),
@@ -147,6 +173,8 @@ export async function startLocalStack(options) {
       cacheUrl,
       cacheOpsUrl: `http://127.0.0.1:${cacheOpsPort}`,
       tokenFile,
+      clients,
+      stsUrl: sts.value.url,
       imdsUrl: imds.value.url,
       dynamoDbEndpoint: ddb.endpoint,
       dynamoDbEngine: ddb.engine,

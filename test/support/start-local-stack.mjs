@@ -86,6 +86,7 @@ const accountsFile = writePrivate(
   'demo-accounts.json',
   `${JSON.stringify({ issuer: oidc.issuer, users: oidc.users, clients: oidc.clients }, null, 2)}\n`,
 );
+const apiClient = stack.clients.find((client) => client.name === 'api');
 const quote = (/** @type {string} */ value) => `'${value.replaceAll("'", "'\\''")}'`;
 const stackEnv = {
   TABLE_NAME: stack.tableName,
@@ -97,7 +98,8 @@ const stackEnv = {
   AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
   AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
   AWS_CONTAINER_CREDENTIALS_FULL_URI: stack.cacheUrl,
-  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stack.tokenFile,
+  // The main token serves nothing (IMDS_CACHE_SERVE_INSTANCE_ROLE=off): the SDKs get the API's role.
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: apiClient?.tokenFile ?? '',
   OIDC_ISSUER: oidc.issuer,
   EMPDIR_API_URL: stack.apiUrl,
 };
@@ -125,7 +127,19 @@ Employee directory:   ${stack.apiUrl}/   (sign in with a demo user below)
 JSON API and docs:    ${stack.apiUrl}/api/employees   ${stack.apiUrl}/docs
 Identity provider:    ${oidc.issuer}   (OpenID Connect, oidc-provider)
 Credential cache:     ${stack.cacheUrl}   metrics: ${stack.cacheOpsUrl}/metrics
-DynamoDB (${stack.dynamoDbEngine}): ${stack.dynamoDbEndpoint}   S3 (s3rver): ${stack.s3Endpoint}   IMDSv2 simulator: ${stack.imdsUrl}
+DynamoDB (${stack.dynamoDbEngine}): ${stack.dynamoDbEndpoint}   S3 (s3rver): ${stack.s3Endpoint}
+IMDSv2 simulator: ${stack.imdsUrl}   STS stand-in: ${stack.stsUrl} (its calls: ${stack.stsUrl}/__simulator/calls)
+
+Each local client gets its own role from the credential cache (the instance role is served to no one).
+Point a process at a client with these two variables:
+${stack.clients
+  .map(
+    (
+      client,
+    ) => `  ${client.name} (${client.roleArn}${client.readOnly ? ', read-only session policy' : ''}):
+    AWS_CONTAINER_CREDENTIALS_FULL_URI=${stack.cacheUrl} AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${client.tokenFile}`,
+  )
+  .join('\n')}
 
 Demo users (passwords are new on every start):
 ${oidc.users.map((u) => `  ${u.role.padEnd(7)} username ${u.username.padEnd(7)} password ${u.password}`).join('\n')}
@@ -136,7 +150,7 @@ A token for the JSON API, then a call with it:
   TOKEN=$(curl -s -u '${machine?.clientId}:${machine?.clientSecret}' -d grant_type=client_credentials -d scope=directory/editor ${oidc.issuer}/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
   curl -H "Authorization: Bearer $TOKEN" ${stack.apiUrl}/api/employees
 
-Point any AWS SDK or CLI on this machine at the local stack (no keys needed):
+Point any AWS SDK or CLI on this machine at the local stack as the api client (no keys needed):
   set -a; . ${envFile}; set +a
 
 Data is kept under .local/ between runs. Press Ctrl-C to stop everything.`);

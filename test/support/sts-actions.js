@@ -11,7 +11,8 @@ import { assumeRoleResult, callerIdentityResult, errorReply, okReply } from './s
  *   durationSeconds: number | undefined, chained: boolean, atMs: number,
  *   outcome: string }} AssumeRoleRecord
  * @typedef {{ store: PrincipalStore, now: () => number,
- *   canAssume: (caller: Caller, roleArn: string) => boolean }} ActionContext
+ *   canAssume: (caller: Caller, roleArn: string) => boolean,
+ *   issueKeyIds?: Record<string, string> }} ActionContext
  */
 
 const NAME = /^[\w+=,.@-]*$/;
@@ -101,6 +102,7 @@ export function assumeRole(call, caller, context) {
     sessionName: /** @type {string} */ (call.roleSessionName),
     durationSeconds,
     ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
+    ...(context.issueKeyIds?.[roleArn] ? { accessKeyId: context.issueKeyIds[roleArn] } : {}),
   });
   const packedChars = (call.policy ?? '').length + JSON.stringify(call.tags).length;
   const packed = call.policy !== undefined || Object.keys(call.tags).length > 0;

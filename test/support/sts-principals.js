@@ -74,18 +74,19 @@ export function createPrincipalStore({ now }) {
     lookup: (accessKeyId) => byKey.get(accessKeyId),
     /**
      * A new role session's credentials, which the stand-in then accepts in turn.
+     * `accessKeyId` replaces the random key id (a stand-in that accepts only its own, like s3rver).
      * @param {{ roleArn: string, sessionName: string, durationSeconds: number,
-     *   sourceIdentity?: string }} session
+     *   sourceIdentity?: string, accessKeyId?: string }} session
      * @returns {{ caller: Caller, credentials: IssuedCredentials, assumedRoleId: string }}
      */
-    issueSession({ roleArn, sessionName, durationSeconds, sourceIdentity }) {
+    issueSession({ roleArn, sessionName, durationSeconds, sourceIdentity, accessKeyId }) {
       const role = parseRoleArn(roleArn);
       if (!role) throw new RangeError(`not a role ARN: "${roleArn}"`);
       const expiresAtMs = Math.floor(now() / 1000) * 1000 + durationSeconds * 1000;
       const assumedRoleId = `${roleId(roleArn)}:${sessionName}`;
       /** @type {Caller} */
       const caller = {
-        accessKeyId: fakeAccessKeyId(),
+        accessKeyId: accessKeyId ?? fakeAccessKeyId(),
         secretAccessKey: randomBytes(30).toString('base64'),
         sessionToken: randomBytes(96).toString('base64'),
         arn: `arn:aws:sts::${role.account}:assumed-role/${role.name}/${sessionName}`,

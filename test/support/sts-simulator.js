@@ -24,7 +24,7 @@ import { errorReply } from './sts-xml.js';
  *   byCode: Record<string, number> }} StsCounters
  * @typedef {{ port?: number, now?: () => number, roles?: string[], trusted?: TrustedKey[],
  *   trustedSource?: () => TrustedKey[] | Promise<TrustedKey[]>,
- *   controlEndpoints?: boolean }} StsSimulatorOptions
+ *   issueKeyIds?: Record<string, string>, controlEndpoints?: boolean }} StsSimulatorOptions
  * @typedef {{ url: string, port: number, trust: (key: TrustedKey) => Caller,
  *   createUser: (arn: string) => TrustedKey, setFault: (fault: StsFault) => void,
  *   counters: () => StsCounters, resetCounters: () => void,
@@ -43,6 +43,7 @@ const FAULT_REPLIES = {
  * Starts the stand-in on 127.0.0.1. `roles` limits which role ARNs may be assumed (any when
  * absent); `trusted` are keys it accepts from the start; `trustedSource` is asked for more when
  * an unknown key signs a request (e.g. imdsTrustedSource: the instance role's current keys).
+ * `issueKeyIds` maps role ARNs to the key id their sessions get (s3rver accepts only its own).
  * @param {StsSimulatorOptions} [options]
  * @returns {Promise<StsSimulator>}
  */
@@ -75,6 +76,7 @@ export async function startStsSimulator(options = {}) {
     now,
     canAssume: (/** @type {Caller} */ _caller, /** @type {string} */ roleArn) =>
       !roles || roles.has(roleArn),
+    ...(options.issueKeyIds ? { issueKeyIds: options.issueKeyIds } : {}),
   };
 
   /**
