@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { NotFoundError, VersionConflictError } from './errors.js';
 import { toPortraitPng } from './photos/photo-processor.js';
 import type { PhotoUrlCache } from './photos/photo-url-cache.js';
+import type { DirectoryPage } from './store/directory-rows.js';
 import type { EmployeeStore, StoredPage } from './store/employee-store.js';
 import type { PhotoStore } from './store/photo-store.js';
 
@@ -35,6 +36,11 @@ export class EmployeeService {
 
   list(query: { limit: number; cursor?: string }): Promise<StoredPage> {
     return this.deps.employees.list(query);
+  }
+
+  /** Every employee as /everyone rows, one page at a time. */
+  directory(): AsyncIterable<DirectoryPage> {
+    return this.deps.employees.directory();
   }
 
   async get(id: string): Promise<Employee> {
@@ -118,7 +124,7 @@ export class EmployeeService {
       : Promise.resolve(undefined);
   }
 
-  photoUrls(employees: readonly Employee[]): Promise<Map<string, string>> {
+  photoUrls(employees: readonly Pick<Employee, 'photoKey'>[]): Promise<Map<string, string>> {
     return this.deps.photoUrls.urlsFor(employees.map((employee) => employee.photoKey));
   }
 

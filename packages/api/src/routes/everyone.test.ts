@@ -1,6 +1,6 @@
 import t from 'tap';
+import { DIRECTORY_PAGE_SIZE as EVERYONE_PAGE_SIZE } from '../../test-support/memory-employee-store.js';
 import { signedInApp } from '../../test-support/sign-in.js';
-import { EVERYONE_PAGE_SIZE } from './everyone.js';
 
 const names = (html: string) =>
   [...html.matchAll(/<a href="\/employee\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);

@@ -11,6 +11,7 @@ import { EMPLOYEE_TABLE, type Employee, sortNameFor } from '@empdir/shared';
 import { ConflictError, NotFoundError, VersionConflictError } from '../errors.js';
 import { toUpstreamError } from './aws-errors.js';
 import { decodeCursor } from './cursor.js';
+import { type DirectoryPage, directoryPages } from './directory-rows.js';
 import { cursorAfter, fromItem, toItem } from './employee-item.js';
 import {
   applyChanges,
@@ -65,6 +66,15 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     const last = page.at(-1);
     const items = page.map(fromItem);
     return more && last ? { items, nextCursor: cursorAfter(last) } : { items };
+  }
+
+  async *directory(): AsyncGenerator<DirectoryPage> {
+    const pages = directoryPages(this.client, this.tableName);
+    while (true) {
+      const next = await this.#call(() => pages.next());
+      if (next.done) return;
+      yield next.value;
+    }
   }
 
   async get(id: string): Promise<Employee | undefined> {

@@ -1,4 +1,5 @@
 import type { BadgeKey, Employee } from '@empdir/shared';
+import type { DirectoryPage } from './directory-rows.js';
 
 /** Fields an update may set; `photoKey: null` removes the photo. */
 export interface EmployeeChanges {
@@ -26,6 +27,8 @@ export interface StoredPage {
 export interface EmployeeStore {
   /** One page sorted by name (case-folded), then id. `cursor` is one a previous page returned. */
   list(query: { readonly limit: number; readonly cursor?: string }): Promise<StoredPage>;
+  /** Every employee as /everyone rows, page by page in list order; invalid items are skipped. */
+  directory(): AsyncIterable<DirectoryPage>;
   get(id: string): Promise<Employee | undefined>;
   /** Fails with VersionConflictError if the id already exists. */
   create(employee: Employee): Promise<void>;
