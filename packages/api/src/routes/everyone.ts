@@ -21,7 +21,10 @@ export function everyoneRoutes(service: EmployeeService, rows = new EveryoneRows
       if (next.done) return undefined;
       // A malformed item is the table's fault: leave its row out, say so in the log, show the rest.
       if (next.value.skipped.length > 0) {
-        log.warn({ skipped: next.value.skipped, requestId: c.var.requestId }, 'everyone skipped items');
+        log.warn(
+          { skipped: next.value.skipped, requestId: c.var.requestId },
+          'everyone skipped items',
+        );
       }
       return next.value;
     };
