@@ -30,6 +30,8 @@ export function everyoneRoutes(service: EmployeeService, rows = new EveryoneRows
     };
     // The first page is read before any byte is sent, so an unreachable table is a proper 503.
     let page = await read();
+    // Pages of only skipped items must not make a non-empty directory look empty.
+    while (page && page.rows.length === 0) page = await read();
     const { head, tail } = await everyoneFrame(c, { empty: !page || page.rows.length === 0 });
     const encoder = new TextEncoder();
     let started = false;
