@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { NotFoundError, UpstreamError, VersionConflictError } from './errors.js';
 import type { ImageJobs } from './photos/image-jobs.js';
 import type { PhotoUrlCache } from './photos/photo-url-cache.js';
+import type { DirectoryPage } from './store/directory-rows.js';
 import type { EmployeeStore, SearchQuery, StoredPage } from './store/employee-store.js';
 import type { PhotoStore } from './store/photo-store.js';
 
@@ -42,6 +43,11 @@ export class EmployeeService {
 
   search(query: SearchQuery): Promise<StoredPage> {
     return this.deps.employees.search(query);
+  }
+
+  /** Every employee as /everyone rows, one page at a time. */
+  directory(): AsyncIterable<DirectoryPage> {
+    return this.deps.employees.directory();
   }
 
   async get(id: string): Promise<Employee> {
@@ -152,6 +158,11 @@ export class EmployeeService {
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
       throw new VersionConflictError(current.version);
     }
+  }
+
+  /** Presigned URLs from the cache, by photo key: for /everyone, rendered fresh on every view. */
+  signedPhotoUrls(rows: readonly Pick<Employee, 'photoKey'>[]): Promise<Map<string, string>> {
+    return this.deps.photoUrls.urlsFor(rows.map((row) => row.photoKey));
   }
 
   #checkId(id: string): void {

@@ -1,5 +1,6 @@
-import { BADGE_KEYS, BADGES, type BadgeKey, type Employee } from '@empdir/shared';
+import { BADGE_KEYS, BADGES, type BadgeKey } from '@empdir/shared';
 import { LRUCache } from 'lru-cache';
+import type { DirectoryRow } from '../store/directory-rows.js';
 import { BADGE_PATHS } from '../views/badge-icon.js';
 
 const ESCAPES: Record<string, string> = {
@@ -59,7 +60,7 @@ export class EveryoneRows {
   }
 
   /** The row's pieces, in order, for Buffer.concat. */
-  render(employee: Employee, photoUrl: string | undefined): Buffer[] {
+  render(employee: DirectoryRow, photoUrl: string | undefined): Buffer[] {
     const key = `${employee.id}:${employee.version}`;
     let row = this.#rows.get(key);
     if (!row) {
@@ -76,7 +77,7 @@ export class EveryoneRows {
   }
 }
 
-function renderRow(employee: Employee): CachedRow {
+function renderRow(employee: DirectoryRow): CachedRow {
   const name = escapeHtml(employee.fullName);
   const badges = employee.badges.map((badge) => BADGE_USE.get(badge) ?? '').join('');
   return {

@@ -1,6 +1,6 @@
 import t from 'tap';
+import { DIRECTORY_PAGE_SIZE as EVERYONE_PAGE_SIZE } from '../../test-support/memory-employee-store.js';
 import { signedInApp } from '../../test-support/sign-in.js';
-import { EVERYONE_PAGE_SIZE } from './everyone.js';
 
 const names = (html: string) =>
   [...html.matchAll(/<a href="\/employee\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
@@ -102,4 +102,19 @@ t.test('the list page links to /everyone; an empty directory says so', async (t)
   const { browser } = await signedInApp({}, 'viewer');
   t.match(await (await browser.get('/')).text(), '<a href="/everyone">Everyone on one page</a>');
   t.match(await (await browser.get('/everyone')).text(), 'Empty Directory');
+});
+
+t.test('items the store skipped as malformed leave the rest of the page intact', async (t) => {
+  const { deps, browser } = await signedInApp({}, 'viewer');
+  const ada = deps.seed({ fullName: 'Ada' });
+  deps.employees.directory = async function* () {
+    yield { rows: [], skipped: ['bad-1'] };
+    yield { rows: [ada], skipped: ['bad-2'] };
+  };
+  const res = await browser.get('/everyone');
+  t.equal(res.status, 200);
+  const html = await res.text();
+  t.same(names(html), ['Ada'], 'the valid row after a page of only skipped items');
+  t.notMatch(html, 'Empty Directory', 'not called empty when the first page was all skipped');
+  t.match(html, '</html>');
 });

@@ -2,11 +2,8 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import type { EmployeeService } from '../employee-service.js';
 import { EveryoneRows } from '../everyone/row-html.js';
-import type { StoredPage } from '../store/employee-store.js';
+import type { DirectoryPage } from '../store/directory-rows.js';
 import { everyoneFrame } from '../views/everyone-frame.js';
-
-/** Employees per byName query: big pages mean few round trips, and only one page is held at a time. */
-export const EVERYONE_PAGE_SIZE = 250;
 
 const INCOMPLETE =
   '<tr><td colspan="2" role="alert">The list stops here: the directory could not be read. Reload to try again.</td></tr>';
@@ -17,12 +14,26 @@ const INCOMPLETE =
  */
 export function everyoneRoutes(service: EmployeeService, rows = new EveryoneRows()) {
   return new Hono<AppEnv>().get('/everyone', async (c) => {
-    // The first page is read before any byte is sent, so an unreachable table is a proper 503.
-    const first = await service.list({ limit: EVERYONE_PAGE_SIZE });
-    const { head, tail } = await everyoneFrame(c, { empty: first.items.length === 0 });
     const log = c.var.log;
+    const pages = service.directory()[Symbol.asyncIterator]();
+    const read = async (): Promise<DirectoryPage | undefined> => {
+      const next = await pages.next();
+      if (next.done) return undefined;
+      // A malformed item is the table's fault: leave its row out, say so in the log, show the rest.
+      if (next.value.skipped.length > 0) {
+        log.warn(
+          { skipped: next.value.skipped, requestId: c.var.requestId },
+          'everyone skipped items',
+        );
+      }
+      return next.value;
+    };
+    // The first page is read before any byte is sent, so an unreachable table is a proper 503.
+    let page = await read();
+    // Pages of only skipped items must not make a non-empty directory look empty.
+    while (page && page.rows.length === 0) page = await read();
+    const { head, tail } = await everyoneFrame(c, { empty: !page || page.rows.length === 0 });
     const encoder = new TextEncoder();
-    let page: StoredPage | undefined = first;
     let started = false;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -35,23 +46,21 @@ export function everyoneRoutes(service: EmployeeService, rows = new EveryoneRows
           controller.close();
           return;
         }
-        const current: StoredPage = page;
-        const urls = await service.photoUrls(current.items);
+        const current: DirectoryPage = page;
+        const urls = await service.signedPhotoUrls(current.rows);
         const parts: Buffer[] = [];
-        for (const employee of current.items) {
+        for (const employee of current.rows) {
           const url = employee.photoKey ? urls.get(employee.photoKey) : undefined;
           parts.push(...rows.render(employee, url));
         }
-        controller.enqueue(Buffer.concat(parts));
+        if (parts.length > 0) controller.enqueue(Buffer.concat(parts));
         page = undefined;
-        if (current.nextCursor) {
-          try {
-            page = await service.list({ limit: EVERYONE_PAGE_SIZE, cursor: current.nextCursor });
-          } catch (err) {
-            // The status went out with the head: say so in the page and end it properly.
-            log.error({ err, requestId: c.var.requestId }, 'everyone page cut short');
-            controller.enqueue(encoder.encode(INCOMPLETE));
-          }
+        try {
+          page = await read();
+        } catch (err) {
+          // The status went out with the head: say so in the page and end it properly.
+          log.error({ err, requestId: c.var.requestId }, 'everyone page cut short');
+          controller.enqueue(encoder.encode(INCOMPLETE));
         }
       },
     });

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, VersionConflictError } from '../errors.js';
 import { toUpstreamError } from './aws-errors.js';
 import { decodeCursor } from './cursor.js';
+import { type DirectoryPage, directoryPages } from './directory-rows.js';
 import { searchEmployees } from './dynamodb-search.js';
 import { cursorAfter, fromItem, toItem } from './employee-item.js';
 import {
@@ -78,6 +79,15 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     const last = page.at(-1);
     const items = page.flatMap((item) => this.#readable(item));
     return more && last ? { items, nextCursor: cursorAfter(last) } : { items };
+  }
+
+  async *directory(): AsyncGenerator<DirectoryPage> {
+    const pages = directoryPages(this.client, this.tableName);
+    while (true) {
+      const next = await this.#call(() => pages.next());
+      if (next.done) return;
+      yield next.value;
+    }
   }
 
   async get(id: string): Promise<Employee | undefined> {

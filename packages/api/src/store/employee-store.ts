@@ -1,4 +1,5 @@
 import type { BadgeKey, Employee, SearchCriteria } from '@empdir/shared';
+import type { DirectoryPage } from './directory-rows.js';
 
 /** Fields an update may set; `photoKey: null` removes the photo. */
 export interface EmployeeChanges {
@@ -37,6 +38,8 @@ export interface EmployeeStore {
    * A page may hold fewer than `limit` items and still have a `nextCursor`.
    */
   search(query: SearchQuery): Promise<StoredPage>;
+  /** Every employee as /everyone rows, page by page in list order; invalid items are skipped. */
+  directory(): AsyncIterable<DirectoryPage>;
   get(id: string): Promise<Employee | undefined>;
   /** Fails with VersionConflictError if the id already exists. */
   create(employee: Employee): Promise<void>;

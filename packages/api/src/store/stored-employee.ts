@@ -2,14 +2,14 @@ import { BADGE_KEYS, type BadgeKey, EMPLOYEE_LIMITS, type Employee } from '@empd
 
 // The common shapes the service itself writes (randomUUID, toISOString, newPhotoKey), each
 // narrower than employeeSchema's rule for the field.
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+export const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_MS =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
-const PHOTO_KEY = /^employee-pic\/[0-9a-f]{32}\.png$/;
+export const PHOTO_KEY = /^employee-pic\/[0-9a-f]{32}\.png$/;
 const CONTROL = /\p{Cc}/u;
 const BADGE_ORDER = new Map<unknown, number>(BADGE_KEYS.map((key, i) => [key, i]));
 
-function isText(value: unknown, max: number): value is string {
+export function isText(value: unknown, max: number): value is string {
   return (
     typeof value === 'string' &&
     value.length >= 1 &&
@@ -27,7 +27,7 @@ function isInstant(value: unknown): value is string {
 }
 
 /** Unique known badges already in display order: what badgeListSchema would leave unchanged. */
-function isBadgeList(value: unknown): value is BadgeKey[] {
+export function isBadgeList(value: unknown): value is BadgeKey[] {
   if (!Array.isArray(value) || value.length > BADGE_KEYS.length) return false;
   let previous = -1;
   for (const badge of value) {
