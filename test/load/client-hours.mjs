@@ -201,7 +201,7 @@ export async function simulateClientHours({ hours, lookupsPerSecond, stepMs = 10
 /** 24 simulated hours at 10 lookups/s per client, for bench:imds. */
 export async function runClientHours() {
   const day = await simulateClientHours({ hours: 24, lookupsPerSecond: 10 });
-  const min = (/** @type {number} */ ms) => `${(ms / 60_000).toFixed(0)}`;
+  const min = (/** @type {number} */ ms) => `${Math.round(ms / 6_000) / 10}`;
   const rows = day.clients.map((c) => [
     `${c.name} (${c.durationSeconds / 60} min sessions)`,
     `${min(c.refreshGapMs.min)}–${min(c.refreshGapMs.max)} min`,
@@ -212,7 +212,7 @@ export async function runClientHours() {
     `${c.lookups.toLocaleString('en-US')} (${c.lookupFailures} failed)`,
   ]);
   const markdown = [
-    `Scoped-role clients over ${day.hours} simulated hours (injected clock; the instance cache over the IMDS simulator and each client's CredentialCache + RefreshScheduler with the registry's timing, AssumeRole over real HTTP to the STS stand-in), ${day.lookupsPerSecond} lookups/s per client. A client refreshes when min(ttl, expiry − min(IMDS_CACHE_MIN_REMAINING_MS, ttl/4)) minus 10–20 % of ttl is reached, so consecutive AssumeRoles are the gap below apart; bound = 1 + ⌊time ÷ shortest gap⌋. IMDS calls are the daemon's (instance role, shared by all clients).`,
+    `Scoped-role clients over ${day.hours} simulated hours (injected clock; the instance cache over the IMDS simulator and each client's CredentialCache + RefreshScheduler with the registry's timing, AssumeRole over real HTTP to the STS stand-in), ${day.lookupsPerSecond} lookups/s per client. A client refreshes when min(ttl, expiry − min(IMDS_CACHE_MIN_REMAINING_MS, ttl/4)) minus 10–20 % of ttl is reached, so consecutive AssumeRoles are the gap below apart; bound = 1 + ⌊time ÷ shortest gap⌋. IMDS calls are the daemon's (instance role, shared by all clients); STS requests refused: ${day.stsRequestsRefused}.`,
     '',
     markdownTable(
       [
