@@ -3,10 +3,12 @@
 // the faults table (each IMDS fault mode, straight to IMDS vs through the daemon).
 //   node test/load/bench-imds.mjs [--quick]   (--quick: N = 10 and 100 only, shorter long-lived run)
 //   node test/load/bench-imds.mjs --faults-only   (re-runs only the faults table into imds.json)
+//   node test/load/bench-imds.mjs --client-hours-only   (only the scoped-role clients' simulated day)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startImdsSimulator } from '../support/imds-simulator.js';
+import { runClientHours } from './client-hours.mjs';
 import { runClientRoles } from './client-roles.mjs';
 import { startDaemon, sumMetric } from './daemon.mjs';
 import { runFaultsTable } from './faults-table.mjs';
@@ -20,6 +22,7 @@ import { writeSummary } from './summary.mjs';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const quick = process.argv.includes('--quick');
 const faultsOnly = process.argv.includes('--faults-only');
+const clientHoursOnly = process.argv.includes('--client-hours-only');
 const processCounts = quick ? [10, 100] : [10, 100, 1000];
 // Spawning is CPU-bound at ~22 processes/s on 2 cores whatever the concurrency (measured 4–50);
 // 16 keeps each process under the SDK's 1 s IMDS timeout, so failures mean throttling, not CPU.
@@ -101,6 +104,8 @@ async function main() {
     const clientRoles = await runClientRoles({ processCounts: [10, 100], concurrency });
     console.log('simulated hour with an injected clock…');
     const simulatedHour = await runSimulatedHour();
+    console.log('scoped-role clients over a simulated day…');
+    const clientHours = await runClientHours();
     const faults = await runFaultsTable(faultsPlan(quick));
     const data = {
       benchmark: 'imds',
@@ -116,6 +121,7 @@ async function main() {
       longLived: longLivedResult,
       clientRoles,
       simulatedHour,
+      clientHours,
       faults,
       benchMs: performance.now() - benchStartedMs,
     };
@@ -141,6 +147,14 @@ async function faultsOnlyMain() {
   } finally {
     await stopAll();
   }
+  writeResults('imds', data, markdown(data));
+  writeSummary();
+}
+
+/** The clients' simulated day alone, written into the last full run's results. */
+async function clientHoursOnlyMain() {
+  const data = JSON.parse(readFileSync(join(resultsDir, 'imds.json'), 'utf8'));
+  data.clientHours = { ...(await runClientHours()), machine: machine() };
   writeResults('imds', data, markdown(data));
   writeSummary();
 }
@@ -231,6 +245,7 @@ function markdown(data) {
       : []),
     data.simulatedHour.markdown,
     '',
+    ...(data.clientHours ? [data.clientHours.markdown, ''] : []),
     ...(data.faults
       ? [
           data.faults.markdown,
@@ -244,4 +259,4 @@ function markdown(data) {
   ].join('\n');
 }
 
-await (faultsOnly ? faultsOnlyMain() : main());
+await (faultsOnly ? faultsOnlyMain() : clientHoursOnly ? clientHoursOnlyMain() : main());

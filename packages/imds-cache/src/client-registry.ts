@@ -27,6 +27,15 @@ export interface CredentialTarget {
   readonly body: CredentialsBody;
 }
 
+/** STS-sized timing: one AssumeRole per client every 33-39 min for 1 h sessions (bench:fleet). */
+export function clientTiming(
+  config: Pick<ImdsCacheConfig, 'minRemainingMs'>,
+  durationSeconds: number,
+): { ttlMs: number; minRemainingMs: number } {
+  const ttlMs = durationSeconds * 1000;
+  return { ttlMs, minRemainingMs: Math.min(config.minRemainingMs, ttlMs / 4) };
+}
+
 /** One client from the clients file: its token, its cache of AssumeRole credentials, its timer. */
 export interface ClientEntry {
   readonly spec: ClientSpec;
@@ -86,9 +95,8 @@ export class ClientRegistry implements TokenRouter<CredentialTarget> {
       const log = deps.log.child({ client: spec.name });
       const source = new LazyAssumeRole(spec, deps);
       this.#sources.push(source);
-      // STS-sized timing: one AssumeRole per client every 33-39 min for 1 h sessions (bench:fleet).
-      const ttlMs = spec.durationSeconds * 1000;
-      const minRemainingMs = Math.min(config.minRemainingMs, ttlMs / 4);
+      const timing = clientTiming(config, spec.durationSeconds);
+      const { ttlMs, minRemainingMs } = timing;
       const cache = new CredentialCache({
         source,
         clock,
@@ -101,7 +109,6 @@ export class ClientRegistry implements TokenRouter<CredentialTarget> {
         metrics: deps.metrics.forClient(spec.name),
         log,
       });
-      const timing = { ttlMs, minRemainingMs };
       const scheduler = new RefreshScheduler({ cache, clock, random, timing });
       const target = {
         cache,
