@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -28,6 +29,25 @@ const index = EMPLOYEE_TABLE.byNameIndex;
 
 function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+/** The SDK retried: an earlier attempt may have been applied although its response was lost. */
+function afterRetry(error: unknown): boolean {
+  return ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
+}
+
+/** The item holds exactly what our write would have made of version `expected`. */
+function holdsOurWrite(
+  item: Employee,
+  changes: EmployeeChanges,
+  expected: number,
+  updatedAt: string,
+): boolean {
+  if (item.version !== expected + 1 || item.updatedAt !== updatedAt) return false;
+  return Object.entries(changes).every(
+    ([field, value]) =>
+      value === undefined || item[field as keyof Employee] === (value === null ? undefined : value),
+  );
 }
 
 /** Employees in one DynamoDB table, listed through the byName index (never a Scan). */
@@ -104,8 +124,11 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
         ),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError('An employee with this id exists.');
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // A retry that finds our own item means the first attempt was applied and its answer lost.
+      const current = afterRetry(error) ? await this.get(employee.id) : undefined;
+      if (current && isDeepStrictEqual(toItem(current), toItem(employee))) return;
+      throw new ConflictError('An employee with this id exists.');
     }
   }
 
@@ -124,7 +147,12 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
       const after = applyChanges(current, changes, options.updatedAt);
       await this.#hints.putNew(after, current);
       try {
-        const result = await this.#update(id, changes, { ...options, expectedVersion: expected });
+        const result = await this.#update(
+          id,
+          changes,
+          { ...options, expectedVersion: expected },
+          current,
+        );
         await this.#dropStaleHints(result.before, result.after.version, result.after);
         return result;
       } catch (error) {
@@ -139,6 +167,7 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     id: string,
     changes: EmployeeChanges,
     options: WriteOptions & { updatedAt: string },
+    knownBefore?: Employee,
   ): Promise<{ before: Employee; after: Employee }> {
     const names: Record<string, string> = {
       '#id': 'id',
@@ -186,8 +215,19 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
       const before = fromItem(out.Attributes);
       return { before, after: applyChanges(before, changes, options.updatedAt) };
     } catch (error) {
-      if (isConditionFailure(error)) throw await this.#whyConditionFailed(id);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const expected = options.expectedVersion;
+      if (expected !== undefined && afterRetry(error)) {
+        // The retry failed on the version our own lost-response attempt bumped: re-read to tell.
+        const current = await this.get(id);
+        if (current && holdsOurWrite(current, changes, expected, options.updatedAt)) {
+          // The old item was in the lost response: without it, its photo stays (an orphan, never a guess).
+          const before = knownBefore ?? { ...current, version: expected, photoKey: undefined };
+          return { before, after: current };
+        }
+        throw current ? new VersionConflictError(current.version) : new NotFoundError();
+      }
+      throw await this.#whyConditionFailed(id);
     }
   }
 
