@@ -23,31 +23,13 @@ import {
   type StoredPage,
   type WriteOptions,
 } from './employee-store.js';
+import { afterRetry, holdsOurWrite } from './retried-write.js';
 import { SearchHintWriter, touchesSearch } from './search-hints.js';
 
 const index = EMPLOYEE_TABLE.byNameIndex;
 
 function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
-}
-
-/** The SDK retried: an earlier attempt may have been applied although its response was lost. */
-function afterRetry(error: unknown): boolean {
-  return ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
-}
-
-/** The item holds exactly what our write would have made of version `expected`. */
-function holdsOurWrite(
-  item: Employee,
-  changes: EmployeeChanges,
-  expected: number,
-  updatedAt: string,
-): boolean {
-  if (item.version !== expected + 1 || item.updatedAt !== updatedAt) return false;
-  return Object.entries(changes).every(
-    ([field, value]) =>
-      value === undefined || item[field as keyof Employee] === (value === null ? undefined : value),
-  );
 }
 
 /** Employees in one DynamoDB table, listed through the byName index (never a Scan). */
