@@ -32,7 +32,8 @@ export interface WriteOptions {
 /**
  * The directory's use cases for both the pages and the JSON API. Photos are written before the
  * item that points at them and removed after the item stops pointing at them, so a failure can
- * leave at most an unreferenced object (deleted on the spot), never an item with a missing photo.
+ * leave at most an unreferenced object (deleted on the spot when the write surely did not apply),
+ * never an item with a missing photo.
  */
 export class EmployeeService {
   constructor(private readonly deps: EmployeeServiceDeps) {}
@@ -72,7 +73,8 @@ export class EmployeeService {
     try {
       await this.deps.employees.create(employee);
     } catch (error) {
-      if (employee.photoKey) await this.#discard(employee.photoKey);
+      if (employee.photoKey)
+        await this.#discardUnlessReferenced(employee.id, employee.photoKey, error);
       throw error;
     }
     return employee;
@@ -99,7 +101,7 @@ export class EmployeeService {
         { expectedVersion: options.expectedVersion, updatedAt: this.#nowIso() },
       );
     } catch (error) {
-      if (uploaded) await this.#discard(uploaded);
+      if (uploaded) await this.#discardUnlessReferenced(id, uploaded, error);
       throw error;
     }
     const replaced = result.before.photoKey;
@@ -178,6 +180,19 @@ export class EmployeeService {
     const key = newPhotoKey();
     await this.deps.photos.put(key, png);
     return key;
+  }
+
+  /**
+   * After a failed write, the new photo goes only when the item surely does not point to it: a
+   * refused write did not apply, but an upstream failure (timeout, lost response) may have.
+   */
+  async #discardUnlessReferenced(id: string, key: string, error: unknown): Promise<void> {
+    if (error instanceof UpstreamError) {
+      const item = await this.deps.employees.get(id).catch(() => null);
+      // Unknown or pointing to it: an orphan object is acceptable, a dangling key is not.
+      if (item === null || item?.photoKey === key) return;
+    }
+    await this.#discard(key);
   }
 
   async #discard(key: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -23,6 +24,7 @@ import {
   type StoredPage,
   type WriteOptions,
 } from './employee-store.js';
+import { afterRetry, holdsOurWrite } from './retried-write.js';
 import { SearchHintWriter, touchesSearch } from './search-hints.js';
 
 const index = EMPLOYEE_TABLE.byNameIndex;
@@ -114,8 +116,11 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
         ),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError('An employee with this id exists.');
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // A retry that finds our own item means the first attempt was applied and its answer lost.
+      const current = afterRetry(error) ? await this.get(employee.id) : undefined;
+      if (current && isDeepStrictEqual(toItem(current), toItem(employee))) return;
+      throw new ConflictError('An employee with this id exists.');
     }
   }
 
@@ -134,7 +139,12 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
       const after = applyChanges(current, changes, options.updatedAt);
       await this.#hints.putNew(after, current);
       try {
-        const result = await this.#update(id, changes, { ...options, expectedVersion: expected });
+        const result = await this.#update(
+          id,
+          changes,
+          { ...options, expectedVersion: expected },
+          current,
+        );
         await this.#dropStaleHints(result.before, result.after.version, result.after);
         return result;
       } catch (error) {
@@ -149,6 +159,7 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     id: string,
     changes: EmployeeChanges,
     options: WriteOptions & { updatedAt: string },
+    knownBefore?: Employee,
   ): Promise<{ before: Employee; after: Employee }> {
     const names: Record<string, string> = {
       '#id': 'id',
@@ -196,8 +207,19 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
       const before = fromItem(out.Attributes);
       return { before, after: applyChanges(before, changes, options.updatedAt) };
     } catch (error) {
-      if (isConditionFailure(error)) throw await this.#whyConditionFailed(id);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const expected = options.expectedVersion;
+      if (expected !== undefined && afterRetry(error)) {
+        // The retry failed on the version our own lost-response attempt bumped: re-read to tell.
+        const current = await this.get(id);
+        if (current && holdsOurWrite(current, changes, expected, options.updatedAt)) {
+          // The old item was in the lost response: without it, its photo stays (an orphan, never a guess).
+          const before = knownBefore ?? { ...current, version: expected, photoKey: undefined };
+          return { before, after: current };
+        }
+        throw current ? new VersionConflictError(current.version) : new NotFoundError();
+      }
+      throw await this.#whyConditionFailed(id);
     }
   }
 
