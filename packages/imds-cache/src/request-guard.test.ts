@@ -101,7 +101,7 @@ t.test('authorization: missing or empty 401, wrong 403, each spending a failure'
     {
       status: 403,
       code: 'forbidden',
-      message: 'Authorization token does not match the token file',
+      message: 'Authorization token does not match any token file',
     },
   );
   t.ok(spent(), 'three failures spent the burst of 3');
