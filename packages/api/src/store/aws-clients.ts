@@ -23,6 +23,8 @@ export function createAwsClients(settings: AwsClientSettings): {
     requestHandler: {
       connectionTimeout: Math.min(1_000, settings.awsTimeoutMs),
       requestTimeout: settings.awsTimeoutMs,
+      // Without it the SDK only logs a warning and waits forever on an upstream that never answers.
+      throwOnRequestTimeout: true,
     },
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
   };
