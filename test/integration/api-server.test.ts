@@ -13,11 +13,18 @@ import { clientCredentialsToken, startOidcProvider } from '../support/oidc-provi
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'api', 'dist', 'main.js');
 
-/** A DynamoDB endpoint that holds every request until the test releases it. */
+/**
+ * A DynamoDB endpoint that holds every request until the test releases it, then answers at once
+ * (a create sends more than one request: the search hints, then the item).
+ */
 async function heldDynamoDb() {
   const held: ServerResponse[] = [];
   let arrived: (() => void) | undefined;
+  let released = false;
+  const answer = (res: ServerResponse) =>
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
   const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+    if (released) return answer(res);
     held.push(res);
     arrived?.();
   });
@@ -26,9 +33,8 @@ async function heldDynamoDb() {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     nextRequest: () => new Promise<void>((resolve) => (arrived = resolve)),
     releaseAll() {
-      for (const res of held.splice(0)) {
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
-      }
+      released = true;
+      for (const res of held.splice(0)) answer(res);
     },
     close() {
       server.closeAllConnections();
