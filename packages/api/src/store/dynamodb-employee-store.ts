@@ -29,6 +29,13 @@ import { SearchHintWriter, touchesSearch } from './search-hints.js';
 
 const index = EMPLOYEE_TABLE.byNameIndex;
 
+/** A refused write with the item read to explain it, so a retry loop need not read it again. */
+class StaleVersionError extends VersionConflictError {
+  constructor(readonly current: Employee) {
+    super(current.version);
+  }
+}
+
 function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 }
@@ -129,10 +136,14 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     changes: EmployeeChanges,
     options: WriteOptions & { updatedAt: string },
   ): Promise<{ before: Employee; after: Employee }> {
-    if (!touchesSearch(changes)) return this.#update(id, changes, options);
-    // The hints to add and drop depend on the item before, so read it and write on its version.
+    // With If-Match and no hint to change, the version is known: the write alone, no read.
+    if (options.expectedVersion !== undefined && !touchesSearch(changes)) {
+      return this.#update(id, changes, options);
+    }
+    // The hints depend on the item before, and a write pinned to the version read is one an SDK
+    // retry can recognise as ours (an unpinned one would apply twice): read, then write on it.
+    let current = await this.get(id);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.get(id);
       if (!current) throw new NotFoundError();
       const expected = options.expectedVersion ?? current.version;
       if (expected !== current.version) throw new VersionConflictError(current.version);
@@ -151,6 +162,7 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
         // Someone else wrote in between; without If-Match, read their version and apply again.
         const again = options.expectedVersion === undefined && attempt < 3;
         if (!(error instanceof VersionConflictError && again)) throw error;
+        current = error instanceof StaleVersionError ? error.current : await this.get(id);
       }
     }
   }
@@ -208,50 +220,64 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
       return { before, after: applyChanges(before, changes, options.updatedAt) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      // One read tells a conflict from a missing item, and our own retried write from both.
+      const current = await this.get(id);
+      if (!current) throw new NotFoundError();
       const expected = options.expectedVersion;
-      if (expected !== undefined && afterRetry(error)) {
-        // The retry failed on the version our own lost-response attempt bumped: re-read to tell.
-        const current = await this.get(id);
-        if (current && holdsOurWrite(current, changes, expected, options.updatedAt)) {
-          // The old item was in the lost response: without it, its photo stays (an orphan, never a guess).
-          const before = knownBefore ?? { ...current, version: expected, photoKey: undefined };
-          return { before, after: current };
-        }
-        throw current ? new VersionConflictError(current.version) : new NotFoundError();
+      // The retry failed on the version our own lost-response attempt bumped.
+      if (
+        expected !== undefined &&
+        afterRetry(error) &&
+        holdsOurWrite(current, changes, expected, options.updatedAt)
+      ) {
+        // The old item was in the lost response: without it, its photo stays (an orphan, never a guess).
+        const before = knownBefore ?? { ...current, version: expected, photoKey: undefined };
+        return { before, after: current };
       }
-      throw await this.#whyConditionFailed(id);
+      throw new StaleVersionError(current);
     }
   }
 
   async remove(id: string, options: WriteOptions = {}): Promise<Employee> {
-    const values: Record<string, unknown> = {};
-    let condition = 'attribute_exists(#id)';
-    const names: Record<string, string> = { '#id': 'id' };
-    if (options.expectedVersion !== undefined) {
-      condition += ' AND #version = :expected';
-      names['#version'] = 'version';
-      values[':expected'] = options.expectedVersion;
-    }
-    try {
-      const out = await this.#call(() =>
-        this.#doc.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: { id },
-            ConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      );
-      if (!out.Attributes) throw new NotFoundError();
-      const removed = fromItem(out.Attributes);
+    // Read first: the delete is pinned to the version read, so a retry that finds the item gone
+    // knows it was ours, and the caller learns the photo and hints to drop.
+    let current = await this.get(id);
+    for (let attempt = 1; ; attempt++) {
+      if (!current) throw new NotFoundError();
+      const expected = options.expectedVersion ?? current.version;
+      if (expected !== current.version) throw new VersionConflictError(current.version);
+      let removed: Employee;
+      try {
+        const out = await this.#call(() =>
+          this.#doc.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: { id },
+              ConditionExpression: 'attribute_exists(#id) AND #version = :expected',
+              ExpressionAttributeNames: { '#id': 'id', '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': expected },
+              ReturnValues: 'ALL_OLD',
+            }),
+          ),
+        );
+        removed = out.Attributes ? fromItem(out.Attributes) : current;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const now = await this.get(id);
+        if (now) {
+          // Someone else wrote in between; without If-Match, delete their version instead.
+          if (options.expectedVersion !== undefined || attempt >= 3) {
+            throw new VersionConflictError(now.version);
+          }
+          current = now;
+          continue;
+        }
+        // Gone: after a retry, our own lost-response attempt deleted the version we read.
+        if (!afterRetry(error)) throw new NotFoundError();
+        removed = current;
+      }
       await this.#dropStaleHints(removed, removed.version + 1);
       return removed;
-    } catch (error) {
-      if (isConditionFailure(error)) throw await this.#whyConditionFailed(id);
-      throw error;
     }
   }
 
@@ -283,11 +309,6 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
   async #dropStaleHints(before: Employee, version: number, after?: Employee): Promise<void> {
     // The write itself succeeded; a hint left behind is dropped by every search that reads it.
     await this.#hints.deleteStale(before, version, after).catch(() => undefined);
-  }
-
-  async #whyConditionFailed(id: string): Promise<Error> {
-    const current = await this.get(id);
-    return current ? new VersionConflictError(current.version) : new NotFoundError();
   }
 
   async #call<T>(send: () => Promise<T>): Promise<T> {
