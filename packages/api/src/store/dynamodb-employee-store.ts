@@ -8,7 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { EMPLOYEE_TABLE, type Employee, sortNameFor } from '@empdir/shared';
+import { EMPLOYEE_TABLE, type Employee } from '@empdir/shared';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, VersionConflictError } from '../errors.js';
 import { toUpstreamError } from './aws-errors.js';
@@ -26,6 +26,7 @@ import {
 } from './employee-store.js';
 import { afterRetry, holdsOurWrite } from './retried-write.js';
 import { SearchHintWriter, touchesSearch } from './search-hints.js';
+import { updateExpressionFor } from './update-expression.js';
 
 const index = EMPLOYEE_TABLE.byNameIndex;
 
@@ -173,43 +174,13 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     options: WriteOptions & { updatedAt: string },
     knownBefore?: Employee,
   ): Promise<{ before: Employee; after: Employee }> {
-    const names: Record<string, string> = {
-      '#id': 'id',
-      '#version': 'version',
-      '#updatedAt': 'updatedAt',
-    };
-    const values: Record<string, unknown> = { ':one': 1, ':updatedAt': options.updatedAt };
-    const sets = ['#version = #version + :one', '#updatedAt = :updatedAt'];
-    const removes: string[] = [];
-    for (const [field, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      if (value === null) removes.push(`#${field}`);
-      else {
-        sets.push(`#${field} = :${field}`);
-        values[`:${field}`] = value;
-      }
-    }
-    if (changes.fullName !== undefined) {
-      names['#sortName'] = index.sortKey;
-      sets.push('#sortName = :sortName');
-      values[':sortName'] = sortNameFor(changes.fullName, id);
-    }
-    let condition = 'attribute_exists(#id)';
-    if (options.expectedVersion !== undefined) {
-      condition += ' AND #version = :expected';
-      values[':expected'] = options.expectedVersion;
-    }
     try {
       const out = await this.#call(() =>
         this.#doc.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { id },
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+            ...updateExpressionFor(id, changes, options.updatedAt, options.expectedVersion),
             // The old item tells us which photo object the update orphaned.
             ReturnValues: 'ALL_OLD',
           }),
