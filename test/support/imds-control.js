@@ -1,35 +1,22 @@
 import { parseFault } from './imds-faults.js';
+import { controlRoute } from './standin-server.js';
 
 /**
  * @typedef {import('./imds-simulator.js').ImdsSimulator} ImdsSimulator
  */
 
-export const CONTROL_PREFIX = '/__simulator/';
-const MAX_BODY_BYTES = 64 * 1024;
-
-/**
- * The control endpoints a test uses to steer a simulator running in another process.
- * @param {import('node:http').IncomingMessage} req
- * @param {import('node:http').ServerResponse} res
- * @param {string} path
- * @param {ImdsSimulator} sim
- */
-export async function handleControl(req, res, path, sim) {
-  const action = path.slice(CONTROL_PREFIX.length);
-  const expectedMethod = action === 'counters' ? 'GET' : 'POST';
-  if (!ACTIONS.has(action)) return reply(res, 404, { error: `no control endpoint ${path}` });
-  if (req.method !== expectedMethod) {
-    return reply(res, 405, { error: `${path} takes ${expectedMethod}` });
-  }
-  try {
-    const body = expectedMethod === 'POST' ? await readJson(req) : undefined;
-    return reply(res, 200, apply(action, body, sim));
-  } catch (error) {
-    return reply(res, 400, { error: error instanceof Error ? error.message : String(error) });
-  }
-}
-
-const ACTIONS = new Set(['counters', 'reset-counters', 'fault', 'rotate', 'role', 'rate-limit']);
+/** The control endpoints a test uses to steer a simulator running in another process. */
+export const handleControl = controlRoute(
+  {
+    counters: 'GET',
+    'reset-counters': 'POST',
+    fault: 'POST',
+    rotate: 'POST',
+    role: 'POST',
+    'rate-limit': 'POST',
+  },
+  apply,
+);
 
 /**
  * @param {string} action
@@ -68,32 +55,4 @@ function apply(action, body, sim) {
       return { ok: true };
     }
   }
-}
-
-/** @param {import('node:http').IncomingMessage} req */
-async function readJson(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RangeError('control request body too large');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SyntaxError('control request body is not JSON');
-  }
-}
-
-/**
- * @param {import('node:http').ServerResponse} res
- * @param {number} status
- * @param {unknown} body
- */
-function reply(res, status, body) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

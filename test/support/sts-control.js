@@ -1,43 +1,23 @@
+import { controlRoute } from './standin-server.js';
 import { parseStsFault } from './sts-faults.js';
 
 /**
  * @typedef {import('./sts-simulator.js').StsSimulator} StsSimulator
  */
 
-export const STS_CONTROL_PREFIX = '/__simulator/';
-const MAX_BODY_BYTES = 64 * 1024;
-/** @type {Record<string, 'GET' | 'POST'>} */
-const ACTIONS = {
-  counters: 'GET',
-  calls: 'GET',
-  requests: 'GET',
-  'reset-counters': 'POST',
-  fault: 'POST',
-  trust: 'POST',
-  user: 'POST',
-};
-
-/**
- * The control endpoints a test uses to steer a stand-in running in another process.
- * @param {import('node:http').IncomingMessage} req
- * @param {import('node:http').ServerResponse} res
- * @param {string} path
- * @param {StsSimulator} sim
- */
-export async function handleStsControl(req, res, path, sim) {
-  const action = path.slice(STS_CONTROL_PREFIX.length);
-  const method = ACTIONS[action];
-  if (!method || !Object.hasOwn(ACTIONS, action)) {
-    return reply(res, 404, { error: `no control endpoint ${path}` });
-  }
-  if (req.method !== method) return reply(res, 405, { error: `${path} takes ${method}` });
-  try {
-    const body = method === 'POST' ? await readJson(req) : undefined;
-    return reply(res, 200, apply(action, body, sim));
-  } catch (error) {
-    return reply(res, 400, { error: error instanceof Error ? error.message : String(error) });
-  }
-}
+/** The control endpoints a test uses to steer a stand-in running in another process. */
+export const handleStsControl = controlRoute(
+  {
+    counters: 'GET',
+    calls: 'GET',
+    requests: 'GET',
+    'reset-counters': 'POST',
+    fault: 'POST',
+    trust: 'POST',
+    user: 'POST',
+  },
+  apply,
+);
 
 /**
  * @param {string} action
@@ -84,32 +64,4 @@ function apply(action, body, sim) {
       if (typeof fields.arn !== 'string') throw new TypeError('body must be {"arn": "<user ARN>"}');
       return sim.createUser(fields.arn);
   }
-}
-
-/** @param {import('node:http').IncomingMessage} req */
-async function readJson(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RangeError('control request body too large');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SyntaxError('control request body is not JSON');
-  }
-}
-
-/**
- * @param {import('node:http').ServerResponse} res
- * @param {number} status
- * @param {unknown} body
- */
-function reply(res, status, body) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }
