@@ -140,8 +140,7 @@ export async function startImdsSimulator(options = {}) {
 
   /** @type {ImdsSimulator} */
   const sim = {
-    url: server.url,
-    port: server.port,
+    ...server,
     counters: () => structuredClone(counters),
     resetCounters() {
       counters = { total: 0, byPath: {}, byStatus: {} };

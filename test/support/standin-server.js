@@ -52,22 +52,62 @@ export async function startStandinServer({ name, port = 0, handle, control }) {
 }
 
 /**
- * A control route: each action's method (a GET reads, a POST takes a JSON body), 404 for an
- * unknown action, 405 for the wrong method, 400 when `apply` throws, else 200 with its result.
  * @template T
- * @param {Readonly<Record<string, 'GET' | 'POST'>>} actions
- * @param {(action: string, body: unknown, target: T) => unknown} apply
+ * @typedef {{ method: 'GET' | 'POST',
+ *   run: (target: T, fields: Record<string, unknown>, body: unknown) => unknown }} ControlAction
+ */
+
+/**
+ * A POST that changes the stand-in and answers `{ ok: true }`.
+ * @template T
+ * @param {(target: T, fields: Record<string, unknown>, body: unknown) => void} run
+ * @returns {ControlAction<T>}
+ */
+export function command(run) {
+  return {
+    method: 'POST',
+    run(target, fields, body) {
+      run(target, fields, body);
+      return { ok: true };
+    },
+  };
+}
+
+/**
+ * The actions every stand-in has: read and reset its counters, set a fault.
+ * @template F
+ * @template {{ counters: () => unknown, resetCounters: () => void, setFault: (fault: F) => void }} T
+ * @param {(body: unknown) => F} parseFault
+ * @returns {Record<string, ControlAction<T>>}
+ */
+export function commonControls(parseFault) {
+  return {
+    counters: { method: 'GET', run: (target) => target.counters() },
+    'reset-counters': command((target) => target.resetCounters()),
+    fault: command((target, _fields, body) => target.setFault(parseFault(body))),
+  };
+}
+
+/**
+ * A control route over a table of actions (a GET reads, a POST takes a JSON body): 404 for an
+ * unknown action, 405 for the wrong method, 400 when the action throws, else 200 with its result.
+ * @template T
+ * @param {Readonly<Record<string, ControlAction<T>>>} actions
  * @returns {(req: Request, res: Response, path: string, target: T) => Promise<void>}
  */
-export function controlRoute(actions, apply) {
+export function controlRoute(actions) {
   return async (req, res, path, target) => {
-    const action = path.slice(CONTROL_PREFIX.length);
-    const method = Object.hasOwn(actions, action) ? actions[action] : undefined;
-    if (!method) return reply(res, 404, { error: `no control endpoint ${path}` });
+    const name = path.slice(CONTROL_PREFIX.length);
+    const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
+    if (!action) return reply(res, 404, { error: `no control endpoint ${path}` });
+    const { method } = action;
     if (req.method !== method) return reply(res, 405, { error: `${path} takes ${method}` });
     try {
       const body = method === 'POST' ? await readJson(req) : undefined;
-      return reply(res, 200, apply(action, body, target));
+      const fields = /** @type {Record<string, unknown>} */ (
+        typeof body === 'object' && body ? body : {}
+      );
+      return reply(res, 200, action.run(target, fields, body));
     } catch (error) {
       return reply(res, 400, { error: error instanceof Error ? error.message : String(error) });
     }

@@ -1,48 +1,18 @@
-import { controlRoute } from './standin-server.js';
+import { commonControls, controlRoute } from './standin-server.js';
 import { parseStsFault } from './sts-faults.js';
 
 /**
  * @typedef {import('./sts-simulator.js').StsSimulator} StsSimulator
  */
 
-/** The control endpoints a test uses to steer a stand-in running in another process. */
-export const handleStsControl = controlRoute(
-  {
-    counters: 'GET',
-    calls: 'GET',
-    requests: 'GET',
-    'reset-counters': 'POST',
-    fault: 'POST',
-    trust: 'POST',
-    user: 'POST',
-  },
-  apply,
-);
-
-/**
- * @param {string} action
- * @param {unknown} body
- * @param {StsSimulator} sim
- * @returns {unknown}
- */
-function apply(action, body, sim) {
-  const fields = /** @type {Record<string, unknown>} */ (
-    typeof body === 'object' && body ? body : {}
-  );
-  switch (action) {
-    case 'counters':
-      return sim.counters();
-    case 'calls':
-      return sim.assumeRoleCalls();
-    case 'requests':
-      return sim.requests();
-    case 'reset-counters':
-      sim.resetCounters();
-      return { ok: true };
-    case 'fault':
-      sim.setFault(parseStsFault(body));
-      return { ok: true };
-    case 'trust': {
+/** @type {Record<string, import('./standin-server.js').ControlAction<StsSimulator>>} */
+const STS_CONTROLS = {
+  ...commonControls(parseStsFault),
+  calls: { method: 'GET', run: (sim) => sim.assumeRoleCalls() },
+  requests: { method: 'GET', run: (sim) => sim.requests() },
+  trust: {
+    method: 'POST',
+    run(sim, fields) {
       const { accessKeyId, secretAccessKey, sessionToken, arn } = fields;
       if (![accessKeyId, secretAccessKey, arn].every((v) => typeof v === 'string')) {
         throw new TypeError(
@@ -59,9 +29,16 @@ function apply(action, body, sim) {
         ...(sessionToken === undefined ? {} : { sessionToken: String(sessionToken) }),
       });
       return { arn: caller.arn, userId: caller.userId };
-    }
-    default:
+    },
+  },
+  user: {
+    method: 'POST',
+    run(sim, fields) {
       if (typeof fields.arn !== 'string') throw new TypeError('body must be {"arn": "<user ARN>"}');
       return sim.createUser(fields.arn);
-  }
-}
+    },
+  },
+};
+
+/** The control endpoints a test uses to steer a stand-in running in another process. */
+export const handleStsControl = controlRoute(STS_CONTROLS);

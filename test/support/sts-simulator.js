@@ -158,8 +158,7 @@ export async function startStsSimulator(options = {}) {
 
   /** @type {StsSimulator} */
   const sim = {
-    url: server.url,
-    port: server.port,
+    ...server,
     trust: (key) => store.trust(key),
     createUser(arn) {
       // A long-term key id, built at run time so no key-shaped literal lives in the repo.
@@ -180,7 +179,6 @@ export async function startStsSimulator(options = {}) {
     },
     assumeRoleCalls: () => structuredClone(calls),
     requests: () => structuredClone(requests),
-    close: server.close,
   };
   return sim;
 }
