@@ -1,7 +1,11 @@
 // The daemon's ImdsClient (token bucket and retries from the parsed config) over a real HTTP
 // transport that counts its requests, for the in-process simulations on an injected clock: they
 // advance simulated time only once no request is in flight.
-import { httpTransport, ImdsClient, TokenBucket } from '../../packages/imds-cache/dist/index.js';
+import {
+  httpTransport,
+  ImdsClient,
+  imdsClientLimits,
+} from '../../packages/imds-cache/dist/index.js';
 
 /**
  * @typedef {import('../../packages/imds-cache/dist/index.js').FakeClock} FakeClock
@@ -42,13 +46,8 @@ export function countingImdsClient({ config, clock, metrics, deadline }) {
       return track(() => real(request));
     },
     clock,
-    ceiling: new TokenBucket({
-      ratePerSecond: config.upstreamMaxRps,
-      burst: config.upstreamBurst,
-      clock,
-    }),
-    tokenTtlSeconds: config.imdsTokenTtlSeconds,
-    maxAttempts: config.upstreamMaxAttempts,
+    // The daemon's own limits, so a simulation measures what the daemon would do.
+    ...imdsClientLimits(config, clock),
     ...(metrics ? { metrics } : {}),
   });
   /**
