@@ -5,12 +5,11 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { standinEnv } from '../support/child-process.js';
 import { localAwsCredentials } from '../support/local-aws.js';
-import { putOddItems, runMigration } from './migrate-flask-fixtures.js';
+import { assertMigratedOnce, putOddItems, runMigration } from './migrate-flask-fixtures.js';
 import {
   freshNames,
   migrateEnv,
   type Names,
-  objectKeys,
   putPlainItems,
   scanAll,
   startFlaskStandins,
@@ -93,17 +92,11 @@ t.test(
     const resumed = await runMigration(standins, names);
     t.equal(resumed.migrated + resumed.alreadyPresent, 40);
     t.equal(resumed.alreadyPresent, afterKill);
-    const items = await scanAll(standins, names.tableName);
-    t.same(
-      items.map((item) => item.id),
-      [...ids].sort(),
-      'every employee exactly once',
-    );
-    const photoKeys = items
-      .flatMap((item) => (item.photoKey ? [String(item.photoKey)] : []))
-      .sort();
-    t.equal(photoKeys.length, 20);
-    t.same(await objectKeys(standins, names.photosBucket), photoKeys, 'no stray photo objects');
+    await assertMigratedOnce(t, standins, names, {
+      ids,
+      photos: 20,
+      objectsMessage: 'no stray photo objects',
+    });
   },
 );
 

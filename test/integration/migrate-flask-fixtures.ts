@@ -1,5 +1,6 @@
 // Old-shape items for the migration tests, and a migration run in-process. Not a test file itself.
 import { randomUUID } from 'node:crypto';
+import type { Test } from 'tap';
 import {
   createMigrationDeps,
   type FlaskMigrationOptions,
@@ -10,9 +11,11 @@ import {
   type FlaskStandins,
   migrateConfig,
   type Names,
+  objectKeys,
   oldPhotoKey,
   pngPhoto,
   putOldItem,
+  scanAll,
 } from './migrate-flask-harness.js';
 
 export const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -100,4 +103,25 @@ export async function putOddItems(s: FlaskStandins, names: Names) {
     new TextEncoder().encode('this is not an image'),
   );
   return ids;
+}
+
+/**
+ * After a run that was stopped and resumed: each of `ids` stored exactly once, `photos` of them
+ * with a photo, and every object in the bucket one an item points to.
+ */
+export async function assertMigratedOnce(
+  t: Test,
+  standins: FlaskStandins,
+  names: Names,
+  expected: { ids: readonly string[]; photos: number; objectsMessage: string },
+) {
+  const items = await scanAll(standins, names.tableName);
+  t.same(
+    items.map((item) => item.id),
+    [...expected.ids].sort(),
+    'every employee exactly once',
+  );
+  const photoKeys = items.flatMap((item) => (item.photoKey ? [String(item.photoKey)] : [])).sort();
+  t.equal(photoKeys.length, expected.photos);
+  t.same(await objectKeys(standins, names.photosBucket), photoKeys, expected.objectsMessage);
 }

@@ -8,7 +8,7 @@ import { UpstreamError } from '../../packages/api/src/errors.js';
 import type { FlaskMigrationOptions } from '../../packages/api/src/migrate/index.js';
 import { DynamoDbEmployeeStore } from '../../packages/api/src/store/dynamodb-employee-store.js';
 import { dynamoDbClientConfig } from '../support/local-aws.js';
-import { putOddItems, runMigration, T0 } from './migrate-flask-fixtures.js';
+import { assertMigratedOnce, putOddItems, runMigration, T0 } from './migrate-flask-fixtures.js';
 import {
   freshNames,
   type Names,
@@ -174,20 +174,11 @@ t.test(
     t.equal(resumed.migrated, 1, 'only the item that died is left');
     t.equal(resumed.alreadyPresent, 15);
 
-    const items = await scanAll(standins, names.tableName);
-    t.same(
-      items.map((item) => item.id),
-      [...plain].sort(),
-      'every employee exactly once',
-    );
-    const photoKeys = items
-      .flatMap((item) => (item.photoKey ? [String(item.photoKey)] : []))
-      .sort();
-    t.equal(photoKeys.length, 8);
-    t.same(
-      await objectKeys(standins, names.photosBucket),
-      photoKeys,
-      'every object belongs to an item: the re-done upload replaced the first, no duplicate',
-    );
+    await assertMigratedOnce(t, standins, names, {
+      ids: plain,
+      photos: 8,
+      objectsMessage:
+        'every object belongs to an item: the re-done upload replaced the first, no duplicate',
+    });
   },
 );

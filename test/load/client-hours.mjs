@@ -1,6 +1,7 @@
 // Scoped-role clients over simulated hours: the daemon's instance cache (over the IMDS simulator)
 // and each client's CredentialCache + RefreshScheduler (AssumeRole against the STS stand-in, real
 // HTTP on 127.0.0.1), all on one injected clock, counting AssumeRole and IMDS calls per hour.
+import { countingImdsClient } from '../support/counting-imds-client.js';
 import { startImdsSimulator } from '../support/imds-simulator.js';
 import { imdsTrustedSource } from '../support/sts-imds-link.js';
 import { startStsSimulator } from '../support/sts-simulator.js';
@@ -20,21 +21,16 @@ export const CLIENTS = [
  * @param {{ hours: number, lookupsPerSecond: number, stepMs?: number }} plan
  */
 export async function simulateClientHours({ hours, lookupsPerSecond, stepMs = 10_000 }) {
-  const [{ FakeClock }, { parseConfig }, { ImdsClient }, { httpTransport }, cacheModule] =
-    await Promise.all([
-      load('fake-clock.js'),
-      load('config.js'),
-      load('imds-client.js'),
-      load('imds-transport.js'),
-      load('credential-cache.js'),
-    ]);
-  const [{ RefreshScheduler }, { TokenBucket }, { AssumeRoleSource }, { clientTiming }] =
-    await Promise.all([
-      load('refresh-scheduler.js'),
-      load('token-bucket.js'),
-      load('assume-role-source.js'),
-      load('client-registry.js'),
-    ]);
+  const [{ FakeClock }, { parseConfig }, cacheModule] = await Promise.all([
+    load('fake-clock.js'),
+    load('config.js'),
+    load('credential-cache.js'),
+  ]);
+  const [{ RefreshScheduler }, { AssumeRoleSource }, { clientTiming }] = await Promise.all([
+    load('refresh-scheduler.js'),
+    load('assume-role-source.js'),
+    load('client-registry.js'),
+  ]);
   const clock = new FakeClock({ startMs: Date.parse('2025-01-01T00:00:00Z') });
   const startMs = clock.now();
   const imds = await startImdsSimulator({ now: clock.now });
@@ -43,33 +39,10 @@ export async function simulateClientHours({ hours, lookupsPerSecond, stepMs = 10
     trustedSource: imdsTrustedSource(imds.url),
   });
   const config = parseConfig({ IMDS_CACHE_IMDS_ENDPOINT: imds.url });
-  const realTransport = httpTransport({ endpoint: imds.url, timeoutMs: config.imdsTimeoutMs });
-  let inFlight = 0;
-  /** @type {number[]} simulated ms of every IMDS request the daemon made */
-  const imdsAtMs = [];
-  /** @type {import('../../packages/imds-cache/dist/imds-transport.js').ImdsTransport} */
-  const transport = async (request) => {
-    inFlight += 1;
-    imdsAtMs.push(clock.now() - startMs);
-    try {
-      return await realTransport(request);
-    } finally {
-      inFlight -= 1;
-    }
-  };
-  const imdsClient = new ImdsClient({
-    transport,
-    clock,
-    ceiling: new TokenBucket({
-      ratePerSecond: config.upstreamMaxRps,
-      burst: config.upstreamBurst,
-      clock,
-    }),
-    tokenTtlSeconds: config.imdsTokenTtlSeconds,
-    maxAttempts: config.upstreamMaxAttempts,
-  });
+  // Counts the daemon's IMDS requests and, through `track`, the clients' STS calls.
+  const counting = countingImdsClient({ config, clock });
   const instance = new cacheModule.CredentialCache({
-    source: imdsClient,
+    source: counting.client,
     clock,
     ttlMs: config.ttlMs,
     minRemainingMs: config.minRemainingMs,
@@ -105,15 +78,11 @@ export async function simulateClientHours({ hours, lookupsPerSecond, stepMs = 10
     // The SDK signs with the wall clock: give it the simulated time, as a skewed host would.
     const skewed = {
       roleName: () => source.roleName(),
-      credentials: async (/** @type {string} */ roleName) => {
-        inFlight += 1;
-        try {
+      credentials: (/** @type {string} */ roleName) =>
+        counting.track(() => {
           source.stsClient.config.systemClockOffset = clock.now() - Date.now();
-          return await source.credentials(roleName);
-        } finally {
-          inFlight -= 1;
-        }
-      },
+          return source.credentials(roleName);
+        }),
     };
     const clientTimingMs = clientTiming(config, c.durationSeconds);
     const cache = new cacheModule.CredentialCache({
@@ -126,15 +95,7 @@ export async function simulateClientHours({ hours, lookupsPerSecond, stepMs = 10
     schedulers.push(new RefreshScheduler({ cache, clock, timing: clientTimingMs }));
     return { ...c, spec, source, cache, timing: clientTimingMs, lookups: 0, failures: 0 };
   });
-  const settle = async () => {
-    for (let quiet = 0; quiet < 3; ) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (inFlight > 0) {
-        quiet = 0;
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      } else quiet += 1;
-    }
-  };
+  const settle = () => counting.settle();
   const lookupsPerStep = Math.round((lookupsPerSecond * stepMs) / 1000);
   const realStartedMs = performance.now();
   try {
@@ -172,7 +133,7 @@ export async function simulateClientHours({ hours, lookupsPerSecond, stepMs = 10
       counts,
     };
   };
-  const imdsCalls = perHour(imdsAtMs);
+  const imdsCalls = perHour(counting.imdsAtMs);
   return {
     hours,
     lookupsPerSecond,

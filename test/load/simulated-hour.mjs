@@ -1,6 +1,7 @@
 // The daemon's cache and refresh scheduler, in-process, against the simulator, both on one
 // injected clock: an hour (and a day) pass in a second or two of real time, with credential
 // rotation and steady client lookups, and every upstream call is counted.
+import { countingImdsClient } from '../support/counting-imds-client.js';
 import { startImdsSimulator } from '../support/imds-simulator.js';
 import { markdownTable } from './report.mjs';
 
@@ -12,22 +13,11 @@ const load = (/** @type {string} */ file) => import(new URL(file, dist).href);
  *   lookupsPerStep: number }} plan
  */
 async function simulate(plan) {
-  const [
-    { FakeClock },
-    { parseConfig },
-    { ImdsClient },
-    { httpTransport },
-    cacheModule,
-    schedulerModule,
-    { TokenBucket },
-  ] = await Promise.all([
+  const [{ FakeClock }, { parseConfig }, cacheModule, schedulerModule] = await Promise.all([
     load('fake-clock.js'),
     load('config.js'),
-    load('imds-client.js'),
-    load('imds-transport.js'),
     load('credential-cache.js'),
     load('refresh-scheduler.js'),
-    load('token-bucket.js'),
   ]);
   const clock = new FakeClock({ startMs: Date.parse('2025-01-01T00:00:00Z') });
   const sim = await startImdsSimulator({
@@ -35,31 +25,7 @@ async function simulate(plan) {
     rateLimit: { ratePerSecond: 20, burst: 20 },
   });
   const config = parseConfig({ IMDS_CACHE_IMDS_ENDPOINT: sim.url });
-  const realTransport = httpTransport({
-    endpoint: config.imdsEndpoint,
-    timeoutMs: config.imdsTimeoutMs,
-  });
-  let inFlight = 0;
-  /** @type {import('../../packages/imds-cache/dist/imds-transport.js').ImdsTransport} */
-  const transport = async (request) => {
-    inFlight += 1;
-    try {
-      return await realTransport(request);
-    } finally {
-      inFlight -= 1;
-    }
-  };
-  const client = new ImdsClient({
-    transport,
-    clock,
-    ceiling: new TokenBucket({
-      ratePerSecond: config.upstreamMaxRps,
-      burst: config.upstreamBurst,
-      clock,
-    }),
-    tokenTtlSeconds: config.imdsTokenTtlSeconds,
-    maxAttempts: config.upstreamMaxAttempts,
-  });
+  const { client, settle } = countingImdsClient({ config, clock });
   const cache = new cacheModule.CredentialCache({
     source: client,
     clock,
@@ -72,18 +38,6 @@ async function simulate(plan) {
     clock,
     timing: { ttlMs: config.ttlMs, minRemainingMs: config.minRemainingMs },
   });
-
-  // Real HTTP happens while simulated time stands still: wait until no request is in flight and
-  // none starts within a few event-loop turns.
-  const settle = async () => {
-    for (let quiet = 0; quiet < 3; ) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (inFlight > 0) {
-        quiet = 0;
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      } else quiet += 1;
-    }
-  };
 
   let lookups = 0;
   let lookupFailures = 0;

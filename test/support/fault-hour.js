@@ -6,12 +6,10 @@ import {
   CredentialCache,
   createMetrics,
   FakeClock,
-  httpTransport,
-  ImdsClient,
   parseConfig,
   RefreshScheduler,
-  TokenBucket,
 } from '../../packages/imds-cache/dist/index.js';
+import { countingImdsClient } from './counting-imds-client.js';
 import { startImdsSimulator } from './imds-simulator.js';
 
 /**
@@ -65,37 +63,16 @@ export async function simulateFaultHour({ fault, lookupsPerSecond = 10, env = {}
     credentialLifetimeMs: LIFETIME_MS,
   });
   const config = parseConfig({ IMDS_CACHE_IMDS_ENDPOINT: sim.url, ...env });
-  const real = httpTransport({
-    endpoint: config.imdsEndpoint,
-    timeoutMs: config.imdsTimeoutMs,
+  const metrics = createMetrics();
+  const { client, settle: settleAll } = countingImdsClient({
+    config,
+    clock,
+    metrics,
     deadline: (ms) => {
       const controller = new AbortController();
       clock.setTimer(() => controller.abort(new DOMException('deadline', 'TimeoutError')), ms);
       return controller.signal;
     },
-  });
-  let inFlight = 0;
-  /** @type {import('../../packages/imds-cache/dist/index.js').ImdsTransport} */
-  const transport = async (request) => {
-    inFlight += 1;
-    try {
-      return await real(request);
-    } finally {
-      inFlight -= 1;
-    }
-  };
-  const metrics = createMetrics();
-  const client = new ImdsClient({
-    transport,
-    clock,
-    ceiling: new TokenBucket({
-      ratePerSecond: config.upstreamMaxRps,
-      burst: config.upstreamBurst,
-      clock,
-    }),
-    tokenTtlSeconds: config.imdsTokenTtlSeconds,
-    maxAttempts: config.upstreamMaxAttempts,
-    metrics,
   });
   const cache = new CredentialCache({
     source: client,
@@ -108,17 +85,8 @@ export async function simulateFaultHour({ fault, lookupsPerSecond = 10, env = {}
   });
   const scheduler = new RefreshScheduler({ cache, clock, timing: config });
 
-  // Real HTTP runs while simulated time stands still; a request parked in a slow fault waits
-  // for simulated time, so it does not hold the step up.
-  const settle = async () => {
-    for (let quiet = 0; quiet < 3; ) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (inFlight > sim.parked()) {
-        quiet = 0;
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      } else quiet += 1;
-    }
-  };
+  // A request parked in a slow fault waits for simulated time, so it does not hold the step up.
+  const settle = () => settleAll(() => sim.parked());
 
   let lookups = 0;
   let failures = 0;

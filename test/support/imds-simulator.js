@@ -1,13 +1,13 @@
 // Our own IMDSv2 simulator (node:http only): tokens, the role's credentials, instance identity,
 // with faults, a token-bucket rate limit and an injected clock for tests. Also runnable on its own:
 // `node test/support/imds-simulator.js --port N --rate R [--burst B] [--access-key-id ID]`.
-import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { CONTROL_PREFIX, handleControl } from './imds-control.js';
+import { handleControl } from './imds-control.js';
 import { createFaultSwitch, faultyDocument } from './imds-faults.js';
 import { routeImds } from './imds-routes.js';
 import { runImdsSimulatorCli } from './imds-simulator-cli.js';
 import { createImdsState } from './imds-simulator-state.js';
+import { startStandinServer } from './standin-server.js';
 import { createTokenBucket } from './token-bucket.js';
 
 /**
@@ -77,12 +77,9 @@ export async function startImdsSimulator(options = {}) {
   /**
    * @param {import('node:http').IncomingMessage} req
    * @param {import('node:http').ServerResponse} res
+   * @param {URL} url
    */
-  async function handle(req, res) {
-    const path = new URL(req.url ?? '/', 'http://imds.invalid').pathname;
-    if (options.controlEndpoints && path.startsWith(CONTROL_PREFIX)) {
-      return handleControl(req, res, path, sim);
-    }
+  async function handle(req, res, { pathname: path }) {
     counters.total += 1;
     counters.byPath[path] = (counters.byPath[path] ?? 0) + 1;
     let skewMs = 0;
@@ -132,22 +129,18 @@ export async function startImdsSimulator(options = {}) {
     send(routeImds(req, path, { state, instance, malformed, document }));
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      console.error('imds simulator request failed:', error);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+  const server = await startStandinServer({
+    name: 'imds simulator',
+    port: options.port,
+    handle,
+    control: options.controlEndpoints
+      ? (req, res, path) => handleControl(req, res, path, sim)
+      : undefined,
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined));
-  });
-  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
 
   /** @type {ImdsSimulator} */
   const sim = {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    ...server,
     counters: () => structuredClone(counters),
     resetCounters() {
       counters = { total: 0, byPath: {}, byStatus: {} };
@@ -168,9 +161,7 @@ export async function startImdsSimulator(options = {}) {
     async close() {
       for (const timer of delays) clearTimeout(timer);
       delays.clear();
-      const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
-      server.closeAllConnections();
-      await closed;
+      await server.close();
     },
   };
   sim.setRateLimit(options.rateLimit);

@@ -1,3 +1,6 @@
+import { accessDenied } from './sts-actions.js';
+import { errorReply } from './sts-xml.js';
+
 /**
  * What the STS stand-in does wrong on purpose. `down` drops the connection; the others answer
  * with STS's own error: `throttling` 400 Throttling, `access-denied` 403 AccessDenied,
@@ -5,8 +8,15 @@
  * @typedef {'AssumeRole' | 'GetCallerIdentity' | 'all'} FaultAction
  * @typedef {{ kind: 'none' | 'down' | 'throttling' | 'access-denied' | 'unavailable',
  *   action?: FaultAction, count?: number }} StsFault
+ * @typedef {import('./sts-principals.js').Caller} Caller
+ * @typedef {import('./sts-xml.js').StsReply} StsReply
  */
 
+const FAULT_REPLIES = {
+  throttling: () => errorReply(400, 'Throttling', 'Rate exceeded'),
+  unavailable: () =>
+    errorReply(503, 'ServiceUnavailable', 'Service is unavailable. Please try again.'),
+};
 const KINDS = ['none', 'down', 'throttling', 'access-denied', 'unavailable'];
 const ACTIONS = ['AssumeRole', 'GetCallerIdentity', 'all'];
 
@@ -57,4 +67,18 @@ export function createStsFaultSwitch() {
       return applied;
     },
   };
+}
+
+/**
+ * What a faulted call gets instead of its answer (`down` never gets this far).
+ * @param {StsFault} fault
+ * @param {Caller} caller
+ * @param {string} action
+ * @param {string} [resource]
+ * @returns {StsReply}
+ */
+export function stsFaultReply(fault, caller, action, resource) {
+  if (fault.kind === 'throttling' || fault.kind === 'unavailable')
+    return FAULT_REPLIES[fault.kind]();
+  return accessDenied(caller, `sts:${action}`, resource ?? caller.arn);
 }

@@ -2,11 +2,11 @@
 // every request's SigV4 signature checked against the secret the caller holds, role chaining's
 // 1-hour limit, recorded calls, faults. Also runnable on its own: see sts-simulator-cli.js.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { accessDenied, assumeRole, getCallerIdentity, readAssumeRole } from './sts-actions.js';
-import { handleStsControl, STS_CONTROL_PREFIX } from './sts-control.js';
-import { createStsFaultSwitch } from './sts-faults.js';
+import { readBody, startStandinServer } from './standin-server.js';
+import { assumeRole, getCallerIdentity, readAssumeRole } from './sts-actions.js';
+import { handleStsControl } from './sts-control.js';
+import { createStsFaultSwitch, stsFaultReply } from './sts-faults.js';
 import { createPrincipalStore } from './sts-principals.js';
 import { requestRecord } from './sts-request-log.js';
 import { verifySignature } from './sts-sigv4.js';
@@ -33,11 +33,6 @@ import { errorReply } from './sts-xml.js';
  */
 
 const MAX_BODY_BYTES = 64 * 1024;
-const FAULT_REPLIES = {
-  throttling: () => errorReply(400, 'Throttling', 'Rate exceeded'),
-  unavailable: () =>
-    errorReply(503, 'ServiceUnavailable', 'Service is unavailable. Please try again.'),
-};
 
 /**
  * Starts the stand-in on 127.0.0.1. `roles` limits which role ARNs may be assumed (any when
@@ -82,12 +77,9 @@ export async function startStsSimulator(options = {}) {
   /**
    * @param {import('node:http').IncomingMessage} req
    * @param {import('node:http').ServerResponse} res
+   * @param {URL} url
    */
-  async function handle(req, res) {
-    const url = new URL(req.url ?? '/', 'http://sts.invalid');
-    if (options.controlEndpoints && url.pathname.startsWith(STS_CONTROL_PREFIX)) {
-      return handleStsControl(req, res, url.pathname, sim);
-    }
+  async function handle(req, res, url) {
     counters.total += 1;
     /** @param {StsReply} reply */
     const send = (reply) => {
@@ -100,7 +92,7 @@ export async function startStsSimulator(options = {}) {
       });
       res.end(reply.body);
     };
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined)
       return send(errorReply(413, 'RequestEntityTooLarge', 'Request too large'));
     if (req.method !== 'POST' || url.pathname !== '/') {
@@ -136,7 +128,7 @@ export async function startStsSimulator(options = {}) {
     if (!verdict.ok) return answer(verdict.reply);
     const { caller } = verdict;
     if (action === 'GetCallerIdentity')
-      return answer(fault ? faultReply(fault, caller, action) : getCallerIdentity(caller));
+      return answer(fault ? stsFaultReply(fault, caller, action) : getCallerIdentity(caller));
     if (action !== 'AssumeRole') {
       return answer(
         errorReply(
@@ -149,28 +141,24 @@ export async function startStsSimulator(options = {}) {
     const call = readAssumeRole(form, caller, now());
     calls.push(call);
     const reply = fault
-      ? faultReply(fault, caller, action, call.roleArn)
+      ? stsFaultReply(fault, caller, action, call.roleArn)
       : assumeRole(call, caller, context);
     call.outcome = reply.code ?? 'ok';
     answer(reply);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      console.error('sts simulator request failed:', error);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+  const server = await startStandinServer({
+    name: 'sts simulator',
+    port: options.port,
+    handle,
+    control: options.controlEndpoints
+      ? (req, res, path) => handleStsControl(req, res, path, sim)
+      : undefined,
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined));
-  });
-  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
 
   /** @type {StsSimulator} */
   const sim = {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    ...server,
     trust: (key) => store.trust(key),
     createUser(arn) {
       // A long-term key id, built at run time so no key-shaped literal lives in the repo.
@@ -191,41 +179,8 @@ export async function startStsSimulator(options = {}) {
     },
     assumeRoleCalls: () => structuredClone(calls),
     requests: () => structuredClone(requests),
-    async close() {
-      const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
-      server.closeAllConnections();
-      await closed;
-    },
   };
   return sim;
-}
-
-/**
- * @param {StsFault} fault
- * @param {Caller} caller
- * @param {string} action
- * @param {string} [resource]
- * @returns {StsReply}
- */
-function faultReply(fault, caller, action, resource) {
-  if (fault.kind === 'throttling' || fault.kind === 'unavailable')
-    return FAULT_REPLIES[fault.kind]();
-  return accessDenied(caller, `sts:${action}`, resource ?? caller.arn);
-}
-
-/**
- * @param {import('node:http').IncomingMessage} req
- * @returns {Promise<string | undefined>} undefined when larger than STS would take
- */
-async function readBody(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

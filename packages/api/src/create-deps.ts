@@ -6,9 +6,7 @@ import { createOidcClient } from './auth/oidc-client.js';
 import type { ApiConfig } from './config.js';
 import { createInstanceInfoSource } from './info/instance-info.js';
 import { createLogger } from './log.js';
-import { ImageJobs } from './photos/image-jobs.js';
-import { photoUrlCacheFor } from './photos/photo-url-cache.js';
-import { createReadinessCheck } from './readiness.js';
+import { serviceDeps } from './service-deps.js';
 import { createAwsClients } from './store/aws-clients.js';
 import { DynamoDbEmployeeStore } from './store/dynamodb-employee-store.js';
 import { S3PhotoStore } from './store/s3-photo-store.js';
@@ -66,17 +64,7 @@ export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): 
     ? unavailableCpuStress
     : createWorkerCpuStress({ now, logger });
   return {
-    config,
-    logger,
-    now,
-    employees,
-    photos,
-    photoUrls: photoUrlCacheFor(photos, {
-      now,
-      photoUrlTtlSeconds: config.photoUrlTtlSeconds,
-      logger,
-    }),
-    images: new ImageJobs(config.imageJobsMax),
+    ...serviceDeps({ config, logger, now, employees, photos }),
     instanceInfo: createInstanceInfoSource({
       ...config.instanceInfo,
       lambdaFunctionName: config.lambdaFunctionName,
@@ -85,13 +73,6 @@ export function createDeps(config: ApiConfig, options: CreateDepsOptions = {}): 
     }),
     stress,
     oidc: createOidcClient(config.oidc),
-    readiness: createReadinessCheck({
-      employees,
-      photos,
-      now,
-      cacheMs: config.readinessCacheMs,
-      logger,
-    }),
     isShuttingDown: () => shuttingDown,
     aws: { dynamoDb, s3 },
     beginShutdown() {

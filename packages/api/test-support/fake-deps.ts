@@ -3,9 +3,7 @@ import type { AppDeps } from '../src/app-deps.js';
 import { loadConfig } from '../src/config.js';
 import type { InstanceInfoView } from '../src/info/instance-info.js';
 import { createLogger } from '../src/log.js';
-import { ImageJobs } from '../src/photos/image-jobs.js';
-import { photoUrlCacheFor } from '../src/photos/photo-url-cache.js';
-import { createReadinessCheck } from '../src/readiness.js';
+import { serviceDeps } from '../src/service-deps.js';
 import type { CpuStress, StressMinutes } from '../src/stress/cpu-stress.js';
 import { FAKE_CLIENT_ID, FAKE_ISSUER, FakeOidc } from './fake-oidc.js';
 import { MemoryEmployeeStore } from './memory-employee-store.js';
@@ -71,28 +69,11 @@ export function createTestDeps(env: Record<string, string> = {}): TestDeps {
   const employees = new MemoryEmployeeStore();
   const photos = new MemoryPhotoStore(now, config.photoUrlTtlSeconds);
   const deps: TestDeps = {
-    config,
-    logger,
-    now,
-    employees,
-    photos,
-    photoUrls: photoUrlCacheFor(photos, {
-      now,
-      photoUrlTtlSeconds: config.photoUrlTtlSeconds,
-      logger,
-    }),
-    images: new ImageJobs(config.imageJobsMax),
+    ...serviceDeps({ config, logger, now, employees, photos }),
     instanceInfo: { get: async () => deps.instance },
     instance: { kind: 'not-ec2' },
     stress: new FakeCpuStress(!config.lambdaFunctionName, now),
     oidc: new FakeOidc(),
-    readiness: createReadinessCheck({
-      employees,
-      photos,
-      now,
-      cacheMs: config.readinessCacheMs,
-      logger,
-    }),
     isShuttingDown: () => deps.shuttingDown,
     shuttingDown: false,
     logLines,

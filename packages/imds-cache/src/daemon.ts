@@ -10,6 +10,7 @@ import { resolveFacadeUsers, userNameLookup } from './facade-users.js';
 import { createGuardMetrics } from './guard-metrics.js';
 import { closeListener, listen } from './http-listener.js';
 import { ImdsClient } from './imds-client.js';
+import { imdsClientLimits } from './imds-client-limits.js';
 import { ImdsFacade } from './imds-facade.js';
 import { httpTransport, type ImdsTransport } from './imds-transport.js';
 import { InstanceIdentityCache } from './instance-identity.js';
@@ -79,13 +80,7 @@ export async function startImdsCache(
       }),
     clock,
     random,
-    ceiling: new TokenBucket({
-      ratePerSecond: config.upstreamMaxRps,
-      burst: config.upstreamBurst,
-      clock,
-    }),
-    tokenTtlSeconds: config.imdsTokenTtlSeconds,
-    maxAttempts: config.upstreamMaxAttempts,
+    ...imdsClientLimits(config, clock),
     metrics,
     log,
     signal: shutdown.signal,

@@ -13,6 +13,7 @@ export { type ImdsCacheDeps, type ImdsCacheHandle, startImdsCache } from './daem
 export * from './errors.js';
 export { FakeClock, type FakeClockOptions } from './fake-clock.js';
 export { ImdsClient, type ImdsClientOptions } from './imds-client.js';
+export { imdsClientLimits } from './imds-client-limits.js';
 export { ImdsFacade } from './imds-facade.js';
 export {
   type HttpTransportOptions,
