@@ -4,7 +4,8 @@ import { FakeBrowser } from '../../packages/api/test-support/fake-browser.js';
 import { createTableIfMissing, dynamoDbClientConfig } from '../support/local-aws.js';
 import { api, signedInTransport, startApi, startApiStandins } from './api-harness.js';
 
-const standins = await startApiStandins();
+// The one API file on DynamoDB Local (when java is here): the API's calls against the official emulator.
+const standins = await startApiStandins({ engine: 'auto' });
 t.teardown(() => standins.stop());
 t.comment(`DynamoDB engine: ${standins.ddb.engine}`);
 

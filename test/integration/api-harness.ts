@@ -8,7 +8,7 @@ import {
   loadConfig,
   startServer,
 } from '../../packages/api/src/index.js';
-import { type DynamoDbStandin, startDynamoDb } from '../support/dynamodb.js';
+import { type DynamoDbEngine, type DynamoDbStandin, startDynamoDb } from '../support/dynamodb.js';
 import {
   createBucketIfMissing,
   createTableIfMissing,
@@ -45,10 +45,16 @@ export interface ApiStandins {
   stop(): Promise<void>;
 }
 
-/** One DynamoDB and one S3 stand-in, with the table and bucket created. */
-export async function startApiStandins(): Promise<ApiStandins> {
+/**
+ * One DynamoDB and one S3 stand-in, with the table and bucket created. dynalite by default: it
+ * starts in half a second where DynamoDB Local's JVM takes about five seconds of CPU, and most
+ * files test the API, not DynamoDB. api-employees and the search-store tests run on DynamoDB Local.
+ */
+export async function startApiStandins(
+  options: { engine?: DynamoDbEngine | 'auto' } = {},
+): Promise<ApiStandins> {
   const [ddb, s3, oidc] = await Promise.all([
-    startDynamoDb({ engine: 'auto' }),
+    startDynamoDb({ engine: options.engine ?? 'dynalite' }),
     startS3(),
     startOidcProvider({ machineRoles: ['editor', 'admin', 'viewer'] }),
   ]);

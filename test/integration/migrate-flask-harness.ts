@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dy
 import sharp from 'sharp';
 import { loadMigrateConfig, type MigrateConfig } from '../../packages/api/src/migrate/index.js';
 import { EMPLOYEE_TABLE } from '../../packages/shared/dist/index.js';
-import { type DynamoDbStandin, startDynamoDb } from '../support/dynamodb.js';
+import { type DynamoDbEngine, type DynamoDbStandin, startDynamoDb } from '../support/dynamodb.js';
 import {
   createBucketIfMissing,
   createTableIfMissing,
@@ -26,8 +26,14 @@ export interface FlaskStandins {
   stop(): Promise<void>;
 }
 
-export async function startFlaskStandins(): Promise<FlaskStandins> {
-  const [ddb, s3] = await Promise.all([startDynamoDb({ engine: 'auto' }), startS3()]);
+/** dynalite unless told: the migration's own tests run on DynamoDB Local, the command's on dynalite. */
+export async function startFlaskStandins(
+  options: { engine?: DynamoDbEngine | 'auto' } = {},
+): Promise<FlaskStandins> {
+  const [ddb, s3] = await Promise.all([
+    startDynamoDb({ engine: options.engine ?? 'dynalite' }),
+    startS3(),
+  ]);
   const dynamoDb = new DynamoDBClient(dynamoDbClientConfig(ddb));
   const s3Client = new S3Client(s3ClientConfig(s3));
   return {

@@ -18,7 +18,7 @@ import {
   startFlaskStandins,
 } from './migrate-flask-harness.js';
 
-const standins = await startFlaskStandins();
+const standins = await startFlaskStandins({ engine: 'auto' });
 t.teardown(() => standins.stop());
 
 const run = (
