@@ -131,7 +131,7 @@ t.test('timestamps: RFC 3339 in UTC, whole string, fractions of any length', asy
   t.same(issuesOf({ ...good, Code: 'Failure' }), ['Code: Code must be "Success"']);
 });
 
-t.test('the error names the document and lists every issue by path, never a value', async (t) => {
+t.test('the error names the document and lists every issue by its path', async (t) => {
   const good = imdsDoc();
   const imds = t.throws(() =>
     parseImdsCredentials({ ...good, Code: 'Failure', Token: '' }),
