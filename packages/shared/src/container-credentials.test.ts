@@ -100,3 +100,86 @@ t.test('unknown small fields of the IMDS document pass through to both answers',
   );
   t.equal(odd.AccountId, '123456789012', 'a malformed AccountId gives way to the identity one');
 });
+
+t.test('timestamps: RFC 3339 in UTC, whole string, fractions of any length', async (t) => {
+  const good = imdsDoc();
+  for (const Expiration of ['2026-11-22T16:00:00.5Z', '2026-11-22T16:00:00.123456Z']) {
+    t.equal(parseImdsCredentials({ ...good, Expiration }).Expiration, Expiration, Expiration);
+  }
+  const issuesOf = (input: unknown) => {
+    try {
+      parseImdsCredentials(input);
+    } catch (error) {
+      if (error instanceof CredentialsFormatError) return error.issues;
+      throw error;
+    }
+    return 'accepted';
+  };
+  const notRfc = 'Expiration: must be an RFC 3339 UTC timestamp ending in Z';
+  const notReal = 'Expiration: must be a real date';
+  t.same(
+    issuesOf({ ...good, Expiration: 'x2026-11-22T16:00:00Z' }),
+    [notRfc, notReal],
+    'text before',
+  );
+  t.same(
+    issuesOf({ ...good, Expiration: '2026-11-22T16:00:00Zx' }),
+    [notRfc, notReal],
+    'text after',
+  );
+  t.same(issuesOf({ ...good, Expiration: '2026-13-45T99:99:99Z' }), [notReal], 'shaped, not real');
+  t.same(issuesOf({ ...good, Code: 'Failure' }), ['Code: Code must be "Success"']);
+});
+
+t.test('the error names the document and lists every issue by its path', async (t) => {
+  const good = imdsDoc();
+  const imds = t.throws(() =>
+    parseImdsCredentials({ ...good, Code: 'Failure', Token: '' }),
+  ) as CredentialsFormatError;
+  t.same(imds.issues, [
+    'Code: Code must be "Success"',
+    'Token: Too small: expected string to have >=1 characters',
+  ]);
+  t.equal(
+    imds.message,
+    'malformed IMDS credentials document: Code: Code must be "Success"; Token: Too small: expected string to have >=1 characters',
+  );
+  const whole = t.throws(() => parseImdsCredentials(null)) as CredentialsFormatError;
+  t.same(whole.issues, ['(document): Invalid input: expected object, received null']);
+  const notJson = t.throws(() =>
+    parseContainerCredentials('{"AccessKeyId":'),
+  ) as CredentialsFormatError;
+  t.equal(notJson.message, 'malformed container credentials response: not JSON');
+  t.same(notJson.issues, ['(document): not JSON']);
+  t.equal(notJson.name, 'CredentialsFormatError');
+});
+
+t.test('container answers: a 12-digit account id and an ARN, or neither', async (t) => {
+  const base = toContainerCredentials(imdsDoc());
+  t.notOk('AccountId' in base || 'RoleArn' in base, 'no identity, no AccountId or RoleArn');
+  t.same(
+    parseContainerCredentials({ ...base, AccountId: '123456789012' }).AccountId,
+    '123456789012',
+  );
+  for (const AccountId of ['1234567890123', 'x123456789012', '12345678901a']) {
+    const error = t.throws(() =>
+      parseContainerCredentials({ ...base, AccountId }),
+    ) as CredentialsFormatError;
+    t.same(error.issues, ['AccountId: Invalid string: must match pattern /^\\d{12}$/'], AccountId);
+  }
+  const arn = t.throws(() =>
+    parseContainerCredentials({ ...base, RoleArn: 'role/app' }),
+  ) as CredentialsFormatError;
+  t.same(arn.issues, ['RoleArn: Invalid string: must start with "arn:"']);
+});
+
+t.test("IMDS's own AccountId and RoleArn never pass through unchecked", async (t) => {
+  // A malformed AccountId, or a RoleArn IMDS happened to send, would make the answer one an SDK rejects.
+  const doc = { ...imdsDoc(), AccountId: 'not-an-account', RoleArn: 'not-an-arn' };
+  const out = toContainerCredentials(doc);
+  t.notOk('AccountId' in out, 'the malformed AccountId is dropped');
+  t.notOk('RoleArn' in out, 'a RoleArn comes from the identity only');
+  t.same(parseContainerCredentials(out).AccessKeyId, doc.AccessKeyId);
+  const withRole = toContainerCredentials(doc, { roleArn: 'arn:aws:iam::123456789012:role/app' });
+  t.equal(withRole.RoleArn, 'arn:aws:iam::123456789012:role/app');
+});

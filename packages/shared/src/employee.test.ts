@@ -1,6 +1,11 @@
 import t from 'tap';
 import { BADGE_KEYS, BADGES } from './badges.js';
-import { employeeCreateSchema, employeeUpdateSchema } from './employee.js';
+import {
+  employeeCreateSchema,
+  employeePageSchema,
+  employeeSchema,
+  employeeUpdateSchema,
+} from './employee.js';
 import { SORT_KEY_MAX_BYTES, sortNameFor, utf8Bytes } from './employee-table.js';
 import { newEmployeeId, newPhotoKey, photoKeySchema } from './ids.js';
 
@@ -75,4 +80,93 @@ t.test('a name that NFKC expands past the index key limit is refused, in bytes',
     true,
   );
   t.ok(utf8Bytes(sortNameFor(cjk, newEmployeeId())) <= SORT_KEY_MAX_BYTES);
+});
+
+/** Each issue as `path: message`, sorted, or 'ok'. */
+function problems(result: {
+  success: boolean;
+  error?: { issues: { path: PropertyKey[]; message: string }[] };
+}) {
+  if (result.success) return 'ok';
+  return (result.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`).sort();
+}
+
+t.test('each text field names itself in what is wrong with it', async (t) => {
+  t.same(problems(employeeCreateSchema.safeParse({})), [
+    'fullName: Full name is required',
+    'jobTitle: Job title is required',
+    'location: Location is required',
+  ]);
+  t.same(problems(employeeCreateSchema.safeParse({ fullName: ' ', location: 2, jobTitle: '' })), [
+    'fullName: Full name is required',
+    'jobTitle: Job title is required',
+    'location: Location is required',
+  ]);
+  const long = 'x'.repeat(101);
+  t.same(
+    problems(employeeCreateSchema.safeParse({ fullName: long, location: long, jobTitle: long })),
+    [
+      'fullName: Full name must be at most 100 characters',
+      'jobTitle: Job title must be at most 100 characters',
+      'location: Location must be at most 100 characters',
+    ],
+  );
+  const fits = 'x'.repeat(100);
+  t.equal(
+    problems(employeeCreateSchema.safeParse({ fullName: fits, location: fits, jobTitle: fits })),
+    'ok',
+  );
+  t.same(
+    problems(
+      employeeCreateSchema.safeParse({ fullName: 'A\tB', location: 'L\u007F', jobTitle: 'J\nK' }),
+    ),
+    [
+      'fullName: Full name must not contain control characters',
+      'jobTitle: Job title must not contain control characters',
+      'location: Location must not contain control characters',
+    ],
+  );
+});
+
+t.test('the normalised name may use exactly its byte budget, not one byte more', async (t) => {
+  // U+FDFA normalises to 33 bytes of UTF-8: 29 of them and 30 ASCII letters are 987 bytes.
+  const atLimit = `${'\uFDFA'.repeat(29)}${'a'.repeat(30)}`;
+  const fields = { location: 'L', jobTitle: 'J' };
+  t.equal(problems(employeeCreateSchema.safeParse({ ...fields, fullName: atLimit })), 'ok');
+  t.same(problems(employeeCreateSchema.safeParse({ ...fields, fullName: `${atLimit}a` })), [
+    'fullName: Full name is too long once normalised (NFKC): at most 987 bytes of UTF-8',
+  ]);
+});
+
+t.test('an update whose fields are all undefined is no update', async (t) => {
+  t.same(problems(employeeUpdateSchema.safeParse({ badges: undefined, location: undefined })), [
+    ': send at least one of fullName, location, jobTitle, badges',
+  ]);
+  t.same(
+    employeeUpdateSchema.parse({ badges: [] }),
+    { badges: [] },
+    'an empty badge list is a change',
+  );
+});
+
+t.test('a stored employee and a page of them read back whole; versions start at 1', async (t) => {
+  const stored = {
+    id: newEmployeeId(),
+    fullName: 'Ada Lovelace',
+    location: 'London',
+    jobTitle: 'Analyst',
+    badges: ['apple', 'bug'],
+    photoKey: newPhotoKey(),
+    createdAt: '2026-11-22T10:00:00.000Z',
+    updatedAt: '2026-11-22T11:00:00.000Z',
+    version: 2,
+  };
+  t.same(employeeSchema.parse(stored), stored);
+  t.same(employeeSchema.parse({ ...stored, version: 1 }).version, 1);
+  t.same(problems(employeeSchema.safeParse({ ...stored, version: 0 })), [
+    'version: Too small: expected number to be >=1',
+  ]);
+  const page = { items: [stored], nextCursor: 'next' };
+  t.same(employeePageSchema.parse(page), page);
+  t.same(employeePageSchema.parse({ items: [] }), { items: [] }, 'the last page has no cursor');
 });

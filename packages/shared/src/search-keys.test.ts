@@ -1,6 +1,7 @@
 import t from 'tap';
 import {
   foldForSearch,
+  isBadgeKey,
   matchesSearch,
   searchHintId,
   searchKeysFor,
@@ -61,4 +62,41 @@ t.test('a match starts a word, or the name, and every criterion holds', async (t
   t.ok(matchesSearch(ana, { q: 'cruz', badge: 'linux', location: 'malaga' }));
   t.notOk(matchesSearch(ana, { q: 'cruz', badge: 'apple' }));
   t.notOk(matchesSearch(ana, { location: 'Malagueta' }));
+});
+
+t.test(
+  'letters NFKD keeps whole fold to their plain spelling; runs of separators to one space',
+  async (t) => {
+    t.equal(foldForSearch('Œuvre Ðóra Þór Ħal'), 'oeuvre dora thor hal');
+    t.equal(foldForSearch('Đorđe Øystein Łódź'), 'dorde oystein lodz');
+    t.equal(foldForSearch("Ana -- O'  Brien"), 'ana o brien');
+  },
+);
+
+t.test('a name or location with no letter or digit gives no words and no keys', async (t) => {
+  t.same(searchWords("'--'"), []);
+  t.same(searchKeysFor({ fullName: '--', badges: [], location: '(?)' }), []);
+  t.same(searchKeysFor({ fullName: 'Bo', badges: ['bug'], location: '-' }).sort(), [
+    'b#bug',
+    'p#b',
+    'p#bo',
+  ]);
+});
+
+t.test('the partition: the first of the longest words, whole up to 5 characters', async (t) => {
+  t.same(searchPartition({ q: 'Ana de' }), { key: 'p#ana', exact: false }, 'longest first');
+  t.same(searchPartition({ q: 'Ana Bob' }), { key: 'p#ana', exact: false }, 'first of equals');
+  t.same(searchPartition({ q: 'Anabe' }), { key: 'p#anabe', exact: true }, '5 characters whole');
+  t.same(searchPartition({ q: 'Anabel' }), { key: 'p#anabe', exact: false }, '6 are not');
+  t.throws(() => searchPartition({ q: '--' }), {
+    name: 'RangeError',
+    message: 'a search needs q, badge or location with a letter or digit',
+  });
+});
+
+t.test('badge keys: only the fixed list', async (t) => {
+  t.equal(isBadgeKey('apple'), true);
+  t.equal(isBadgeKey('umbrella'), true);
+  t.equal(isBadgeKey('app'), false);
+  t.equal(isBadgeKey('toString'), false);
 });
