@@ -12,7 +12,7 @@ umask 022
 : "${PHOTOS_BUCKET:?}" "${TABLE_NAME:?}" "${SESSION_SECRET_ARN:?}" "${ARTIFACT_SHA256:?}" "${CFN_STACK:?}"
 : "${OIDC_ISSUER:?}" "${OIDC_CLIENT_ID:?}" "${OIDC_AUDIENCE:?}" "${OIDC_REDIRECT_URI:?}"
 : "${OIDC_POST_LOGOUT_REDIRECT_URI:?}" "${OIDC_END_SESSION_URL:?}"
-: "${API_ROLE_ARN:?}" "${VPC_CIDR:?}"
+: "${API_ROLE_ARN:?}" "${VPC_CIDR:?}" "${TRUSTED_HOSTS:?}"
 DOMAIN_NAME="${DOMAIN_NAME:-}"
 # Where things go; the units expect these defaults, a test points them at a scratch directory.
 INSTALL_ROOT="${INSTALL_ROOT:-/opt/empdir}"
@@ -96,6 +96,7 @@ write_config() {
   install -d -m 0755 "$CONFIG_DIR"
   # Behind an HTTPS listener the API sees http://; the browser's https:// origin must be trusted.
   [ -n "$DOMAIN_NAME" ] && trusted_origins="https://${DOMAIN_NAME}"
+  # TRUSTED_HOSTS: only the public name is served (DNS rebinding); trusted-host.ts exempts the health check.
   # Names only, nothing secret: AWS credentials never touch the disk, the daemon keeps them in memory;
   # the Cognito web client is public (no secret).
   cat >"${CONFIG_DIR}/employee-directory.env" <<CONFIG
@@ -103,6 +104,7 @@ PHOTOS_BUCKET=${PHOTOS_BUCKET}
 TABLE_NAME=${TABLE_NAME}
 AWS_REGION=${AWS_REGION}
 TRUSTED_ORIGINS=${trusted_origins}
+TRUSTED_HOSTS=${TRUSTED_HOSTS}
 OIDC_ISSUER=${OIDC_ISSUER}
 OIDC_CLIENT_ID=${OIDC_CLIENT_ID}
 OIDC_AUDIENCE=${OIDC_AUDIENCE}

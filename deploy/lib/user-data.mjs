@@ -17,6 +17,8 @@ export const USER_DATA_EXPORTS = {
   // The imds-cache daemon's client "api" (issue 11), and where its STS endpoint lives.
   API_ROLE_ARN: 'ApiRole.Arn',
   VPC_CIDR: 'VpcCidr',
+  // The API refuses any other Host (DNS rebinding, issue 13): PublicHost is a `!Sub` variable.
+  TRUSTED_HOSTS: 'PublicHost',
 };
 
 /**

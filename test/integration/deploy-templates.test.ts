@@ -17,6 +17,7 @@ import {
   templateFragments,
 } from '../../deploy/lib/templates.mjs';
 import { USER_DATA_EXPORTS } from '../../deploy/lib/user-data.mjs';
+import { HOST_EXEMPT_HEALTH_CHECK } from '../../packages/api/dist/middleware/trusted-host.js';
 import { API_IAM_ACTIONS, EMPLOYEE_TABLE } from '../../packages/shared/dist/index.js';
 
 const read = (file: string) => readFileSync(join(DEPLOY_DIR, file), 'utf8');
@@ -134,6 +135,46 @@ t.test('the launch template runs deploy/user-data.sh verbatim with the stack val
   const file = join(mkdtempSync(join(tmpdir(), 'empdir-user-data-')), 'user-data.sh');
   writeFileSync(file, script);
   t.doesNotThrow(() => execFileSync('bash', ['-n', file]), 'bash parses it');
+});
+
+t.test('EC2: the API trusts the public host only, and the health check it exempts', async (t) => {
+  const template = parseTemplate(read('ec2.yaml'));
+  const script = (parameters: Record<string, string>) => {
+    const resolver = createResolver(template, {
+      parameters: { ...TEST_PARAMETERS, Stage: 'dev', ...parameters },
+    });
+    const { UserData } = resolver.resolve(
+      template.Resources.LaunchTemplate.Properties,
+    ).LaunchTemplateData;
+    return Buffer.from(UserData, 'base64').toString('utf8');
+  };
+  const exported = (text: string, name: string) =>
+    text.match(new RegExp(`^export ${name}='([^']*)'$`, 'm'))?.[1];
+  // The same host the sign-in redirect names: DomainName, else the load balancer's DNS name.
+  const plain = script({});
+  t.equal(exported(plain, 'TRUSTED_HOSTS'), 'LoadBalancer.DNSName');
+  t.equal(
+    `https://${exported(plain, 'TRUSTED_HOSTS')}/auth/callback`,
+    exported(plain, 'OIDC_REDIRECT_URI'),
+  );
+  const named = script({
+    CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e',
+    DomainName: 'directory.example.com',
+  });
+  t.equal(exported(named, 'TRUSTED_HOSTS'), 'directory.example.com');
+  // The load balancer's probe names the instance's private address: it must be the exempt request.
+  const target = template.Resources.TargetGroup.Properties;
+  t.equal(target.HealthCheckPath, HOST_EXEMPT_HEALTH_CHECK.path);
+  t.equal(target.HealthCheckProtocol, 'HTTP');
+  t.ok(
+    (HOST_EXEMPT_HEALTH_CHECK.methods as readonly string[]).includes('GET'),
+    'the load balancer probes with GET',
+  );
+  t.match(
+    read('user-data.sh'),
+    `READY_URL="\${READY_URL:-http://127.0.0.1:8080${HOST_EXEMPT_HEALTH_CHECK.path}}"`,
+    "user data's own readiness wait (Host 127.0.0.1:8080) is that request too",
+  );
 });
 
 t.test(

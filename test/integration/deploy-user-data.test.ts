@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { SIGN_IN_SETTINGS } from '../../deploy/lib/sign-in.mjs';
 import { DEPLOY_DIR } from '../../deploy/lib/templates.mjs';
+import { loadConfig } from '../../packages/api/dist/config.js';
 import { parseClientsFile } from '../../packages/imds-cache/dist/clients-file.js';
 
 const UNITS = ['imds-guard.service', 'imds-cache.service', 'employee-directory.service'];
@@ -105,6 +106,8 @@ function sandbox() {
     CFN_SIGNAL: join(bin, 'cfn-signal'),
     API_ROLE_ARN: 'arn:aws:iam::123456789012:role/empdir-ec2-dev-api-eu-west-1',
     VPC_CIDR: '10.40.0.0/16',
+    // The stack's public host (DomainName, else the load balancer's name): see deploy/lib/user-data.mjs.
+    TRUSTED_HOSTS: 'directory.example.com',
     IMDS_CACHE_CONFIG_DIR: join(dir, 'etc-imds-cache'),
     NFT_DIR: join(dir, 'etc-nftables'),
   };
@@ -184,6 +187,7 @@ t.test(
         `TABLE_NAME=${env.TABLE_NAME}`,
         'AWS_REGION=eu-west-1',
         'TRUSTED_ORIGINS=https://directory.example.com',
+        'TRUSTED_HOSTS=directory.example.com',
         ...Object.entries(SIGN_IN).map(([name, value]) => `${name}=${value}`),
         '',
       ].join('\n'),
@@ -205,13 +209,21 @@ t.test(
   },
 );
 
-t.test('no domain: no trusted origin', async (t) => {
+t.test('no domain: no trusted origin, the load balancer name is the trusted host', async (t) => {
   const { env, run } = sandbox();
-  t.equal(run({ DOMAIN_NAME: '' }).status, 0);
-  t.match(
-    readFileSync(join(env.CONFIG_DIR, 'employee-directory.env'), 'utf8'),
-    /\nTRUSTED_ORIGINS=\n/,
+  const lb = 'empdir-ec2-dev-123456789.eu-west-1.elb.amazonaws.com';
+  t.equal(run({ DOMAIN_NAME: '', TRUSTED_HOSTS: lb }).status, 0);
+  const written = readFileSync(join(env.CONFIG_DIR, 'employee-directory.env'), 'utf8');
+  t.match(written, /\nTRUSTED_ORIGINS=\n/);
+  t.match(written, `\nTRUSTED_HOSTS=${lb}\n`);
+  // The API accepts the file as written and trusts that one host.
+  const settings = Object.fromEntries(
+    written
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
+  t.same(loadConfig(settings).trustedHosts, [lb]);
 });
 
 t.test('an artefact with another digest stops the boot before anything starts', async (t) => {
@@ -346,12 +358,15 @@ t.test('the daemon gets a clients file it accepts: client "api" with the stack r
   );
 });
 
-t.test('the client role and the VPC range are required: without one nothing runs', async (t) => {
-  for (const name of ['API_ROLE_ARN', 'VPC_CIDR']) {
-    const { run } = sandbox();
-    const result = run({ [name]: undefined });
-    t.not(result.status, 0, `${name} missing`);
-    t.match(result.stderr, name);
-    t.same(result.calls, [], 'not even dnf ran');
-  }
-});
+t.test(
+  'the client role, the VPC range and the public host are required: without one nothing runs',
+  async (t) => {
+    for (const name of ['API_ROLE_ARN', 'VPC_CIDR', 'TRUSTED_HOSTS']) {
+      const { run } = sandbox();
+      const result = run({ [name]: undefined });
+      t.not(result.status, 0, `${name} missing`);
+      t.match(result.stderr, name);
+      t.same(result.calls, [], 'not even dnf ran');
+    }
+  },
+);
