@@ -143,25 +143,39 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
     }
     // The hints depend on the item before, and a write pinned to the version read is one an SDK
     // retry can recognise as ours (an unpinned one would apply twice): read, then write on it.
+    return this.#onVersionRead(id, options.expectedVersion, async (current, expected) => {
+      const after = applyChanges(current, changes, options.updatedAt);
+      await this.#hints.putNew(after, current);
+      const result = await this.#update(
+        id,
+        changes,
+        { ...options, expectedVersion: expected },
+        current,
+      );
+      await this.#dropStaleHints(result.before, result.after.version, result.after);
+      return result;
+    });
+  }
+
+  /**
+   * Reads the item and runs `write` pinned to its version (If-Match's, when given, must match).
+   * A `write` refused because someone else wrote in between throws VersionConflictError; without
+   * If-Match the newer version is written on instead, up to 3 attempts.
+   */
+  async #onVersionRead<T>(
+    id: string,
+    expectedVersion: number | undefined,
+    write: (current: Employee, expected: number) => Promise<T>,
+  ): Promise<T> {
     let current = await this.get(id);
     for (let attempt = 1; ; attempt++) {
       if (!current) throw new NotFoundError();
-      const expected = options.expectedVersion ?? current.version;
+      const expected = expectedVersion ?? current.version;
       if (expected !== current.version) throw new VersionConflictError(current.version);
-      const after = applyChanges(current, changes, options.updatedAt);
-      await this.#hints.putNew(after, current);
       try {
-        const result = await this.#update(
-          id,
-          changes,
-          { ...options, expectedVersion: expected },
-          current,
-        );
-        await this.#dropStaleHints(result.before, result.after.version, result.after);
-        return result;
+        return await write(current, expected);
       } catch (error) {
-        // Someone else wrote in between; without If-Match, read their version and apply again.
-        const again = options.expectedVersion === undefined && attempt < 3;
+        const again = expectedVersion === undefined && attempt < 3;
         if (!(error instanceof VersionConflictError && again)) throw error;
         current = error instanceof StaleVersionError ? error.current : await this.get(id);
       }
@@ -212,11 +226,7 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
   async remove(id: string, options: WriteOptions = {}): Promise<Employee> {
     // Read first: the delete is pinned to the version read, so a retry that finds the item gone
     // knows it was ours, and the caller learns the photo and hints to drop.
-    let current = await this.get(id);
-    for (let attempt = 1; ; attempt++) {
-      if (!current) throw new NotFoundError();
-      const expected = options.expectedVersion ?? current.version;
-      if (expected !== current.version) throw new VersionConflictError(current.version);
+    return this.#onVersionRead(id, options.expectedVersion, async (current, expected) => {
       let removed: Employee;
       try {
         const out = await this.#call(() =>
@@ -234,22 +244,16 @@ export class DynamoDbEmployeeStore implements EmployeeStore {
         removed = out.Attributes ? fromItem(out.Attributes) : current;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
+        // Someone else wrote in between: a conflict (retried on their version without If-Match).
         const now = await this.get(id);
-        if (now) {
-          // Someone else wrote in between; without If-Match, delete their version instead.
-          if (options.expectedVersion !== undefined || attempt >= 3) {
-            throw new VersionConflictError(now.version);
-          }
-          current = now;
-          continue;
-        }
+        if (now) throw new StaleVersionError(now);
         // Gone: after a retry, our own lost-response attempt deleted the version we read.
         if (!afterRetry(error)) throw new NotFoundError();
         removed = current;
       }
       await this.#dropStaleHints(removed, removed.version + 1);
       return removed;
-    }
+    });
   }
 
   async checkReady(): Promise<void> {
