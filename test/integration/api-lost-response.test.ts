@@ -34,6 +34,19 @@ const jpeg = async () =>
       .toBuffer(),
   );
 
+/** PUT a photo with If-Match on the employee's version. */
+async function uploadPhoto(e: { id: string; version: number }): Promise<Response> {
+  return fetch(`${server.url}/api/employees/${e.id}/photo`, {
+    method: 'PUT',
+    headers: {
+      'content-type': 'image/jpeg',
+      'if-match': `"${e.version}"`,
+      authorization: `Bearer ${standins.token}`,
+    },
+    body: await jpeg(),
+  });
+}
+
 async function photoExists(key: string): Promise<boolean> {
   try {
     await standins.s3Client.send(new HeadObjectCommand({ Bucket: PHOTOS_BUCKET, Key: key }));
@@ -52,15 +65,7 @@ t.test(
     });
     recorder.operations.length = 0;
     recorder.loseNextResponse(['UpdateItem']);
-    const res = await fetch(`${server.url}/api/employees/${e.id}/photo`, {
-      method: 'PUT',
-      headers: {
-        'content-type': 'image/jpeg',
-        'if-match': `"${e.version}"`,
-        authorization: `Bearer ${standins.token}`,
-      },
-      body: await jpeg(),
-    });
+    const res = await uploadPhoto(e);
     const body = await res.json();
     t.equal(
       recorder.operations.filter((o) => o === 'UpdateItem').length,
@@ -108,15 +113,7 @@ async function employeeWithPhoto(t: Test, fullName: string) {
     method: 'POST',
     body: { fullName, location: 'Lisbon', jobTitle: 'J', badges: ['coffee'] },
   });
-  const res = await fetch(`${server.url}/api/employees/${e.id}/photo`, {
-    method: 'PUT',
-    headers: {
-      'content-type': 'image/jpeg',
-      'if-match': `"${e.version}"`,
-      authorization: `Bearer ${standins.token}`,
-    },
-    body: await jpeg(),
-  });
+  const res = await uploadPhoto(e);
   const withPhoto = await res.json();
   t.equal(res.status, 200, JSON.stringify(withPhoto));
   t.ok(await photoExists(withPhoto.photoKey), 'the photo is stored');
