@@ -2,7 +2,7 @@
 // and its operation (the X-Amz-Target header, e.g. "Scan") is recorded, so a test can prove which
 // operations a client really sent without stubbing the SDK. It can also lose a response: the
 // request reaches the stand-in (which applies it) and the client's socket is destroyed instead.
-import { createServer, request as httpRequest } from 'node:http';
+import { passOn, startHttpProxy } from './http-proxy.js';
 
 /**
  * A response to lose once: the first request of `operation` whose parsed JSON body `when` accepts.
@@ -21,7 +21,6 @@ import { createServer, request as httpRequest } from 'node:http';
  * }>}
  */
 export async function startDynamoDbRecorder(upstream) {
-  const target = new URL(upstream);
   /** @type {string[]} */
   const operations = [];
   /** @type {LossRule[]} rules not used yet, each forwarded and applied once, never answered */
@@ -32,7 +31,7 @@ export async function startDynamoDbRecorder(upstream) {
     if (rule) losing = losing.filter((r) => r !== rule);
     return rule !== undefined;
   };
-  const server = createServer((req, res) => {
+  const proxy = await startHttpProxy(upstream, (req, res, forward) => {
     const operation = String(req.headers['x-amz-target'] ?? '')
       .split('.')
       .pop();
@@ -44,34 +43,17 @@ export async function startDynamoDbRecorder(upstream) {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const lose = takeLoss(operation ?? '', raw);
-      const forward = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (upstreamRes) => {
-          if (lose) {
-            // Applied upstream; the client sees a reset connection, as after a lost response.
-            upstreamRes.resume();
-            upstreamRes.on('end', () => req.socket.destroy());
-            return;
-          }
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        },
-      );
-      forward.on('error', () => res.destroy());
-      forward.end(raw);
+      const request = forward((upstreamRes) => {
+        if (!lose) return passOn(upstreamRes, res);
+        // Applied upstream; the client sees a reset connection, as after a lost response.
+        upstreamRes.resume();
+        upstreamRes.on('end', () => req.socket.destroy());
+      });
+      request.end(raw);
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the recorder has no port');
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: proxy.endpoint,
     operations,
     loseResponse: (rule) => {
       losing.push(rule);
@@ -81,11 +63,7 @@ export async function startDynamoDbRecorder(upstream) {
     },
     /** Rules that matched no request yet: a test proves its loss really happened. */
     pendingLosses: () => losing.length,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve(undefined));
-      }),
+    close: proxy.close,
   };
 }
 

@@ -1,6 +1,6 @@
 // An HTTP proxy in front of an AWS stand-in that can stall on demand, so a test can make DynamoDB
 // or S3 answer later than the SDK's timeouts, or not at all, over real sockets.
-import { createServer, request as httpRequest } from 'node:http';
+import { passOn, startHttpProxy } from './http-proxy.js';
 
 /**
  * Modes: 'pass' forwards everything; 'slow' forwards the request at once (so writes land) but holds
@@ -8,13 +8,12 @@ import { createServer, request as httpRequest } from 'node:http';
  * @param {string} upstream the stand-in's endpoint, http://127.0.0.1:<port>
  */
 export async function startStallingProxy(upstream) {
-  const target = new URL(upstream);
   /** @type {'pass' | 'slow' | 'hang'} */
   let mode = 'pass';
   /** @type {Array<() => void>} */
   let held = [];
   let stalled = 0;
-  const server = createServer((req, res) => {
+  const proxy = await startHttpProxy(upstream, (req, res, forward) => {
     if (mode === 'hang') {
       stalled += 1;
       req.resume();
@@ -23,32 +22,18 @@ export async function startStallingProxy(upstream) {
     }
     const slow = mode === 'slow';
     if (slow) stalled += 1;
-    const forward = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (upstreamRes) => {
-        const answer = () => {
-          if (res.destroyed) return void upstreamRes.resume();
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        };
-        if (slow) held.push(answer);
-        else answer();
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    const request = forward((upstreamRes) => {
+      const answer = () => {
+        if (res.destroyed) return void upstreamRes.resume();
+        passOn(upstreamRes, res);
+      };
+      if (slow) held.push(answer);
+      else answer();
+    });
+    req.pipe(request);
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: proxy.endpoint,
     /** How many requests were slowed or swallowed so far. */
     get stalled() {
       return stalled;
@@ -62,10 +47,6 @@ export async function startStallingProxy(upstream) {
       held = [];
       for (const go of release) go();
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve(undefined));
-      }),
+    close: proxy.close,
   };
 }
